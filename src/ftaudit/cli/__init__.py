@@ -1,0 +1,78 @@
+"""The ``ftaudit`` command: a thin layer over the library.
+
+Each command group lives in its own module here and is mounted on :data:`app`.
+User mistakes (:class:`~ftaudit.errors.FtauditError`) become one red line and exit
+code 2 (1 is reserved for "the check ran and found problems", e.g. an invalid dataset).
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+from ftaudit import __version__
+from ftaudit.errors import FtauditError
+
+app = typer.Typer(
+    name="ftaudit",
+    help="Audit LLM fine-tuning jobs for adversarial fine-tuning before deployment.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+err_console = Console(stderr=True)
+
+EXIT_FINDINGS = 1
+EXIT_USAGE = 2
+
+
+def _version_callback(value: bool) -> None:
+    if value:
+        typer.echo(f"ftaudit {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(
+        False, "--version", callback=_version_callback, is_eager=True, help="Print the version."
+    ),
+) -> None:
+    """Audit LLM fine-tuning jobs for adversarial fine-tuning before deployment."""
+
+
+def _mount() -> None:
+    from ftaudit.cli import data, generate, schema
+
+    app.add_typer(data.app, name="data", help="Validate and describe training files.")
+    app.add_typer(schema.app, name="schema", help="Print the JSON schemas of ftaudit's records.")
+    app.command("generate", help="Send a chat to a model and print the reply.")(generate.generate)
+
+
+_mount()
+
+
+def main() -> None:
+    """Console-script entry point: run the app, mapping ftaudit errors to clean exits."""
+    try:
+        app(standalone_mode=False)
+    except FtauditError as exc:
+        err_console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
+        sys.exit(EXIT_USAGE)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        err_console.print("[yellow]interrupted[/]")
+        sys.exit(130)
+    except Exception as exc:  # click usage errors arrive here in non-standalone mode
+        import click
+
+        if isinstance(exc, click.exceptions.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        if isinstance(exc, click.exceptions.Abort):
+            sys.exit(130)
+        raise

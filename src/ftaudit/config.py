@@ -1,0 +1,52 @@
+"""Settings shared by every module: cache locations and defaults.
+
+Values come from environment variables prefixed ``FTAUDIT_`` (e.g. ``FTAUDIT_CACHE_DIR``)
+and can be overridden per call; nothing else in the package hard-codes a path.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+import platformdirs
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+CacheMode = Literal["on", "off", "read-only"]
+
+
+class Settings(BaseSettings):
+    """Global ftaudit settings (environment prefix ``FTAUDIT_``)."""
+
+    model_config = SettingsConfigDict(env_prefix="FTAUDIT_", extra="ignore")
+
+    cache_dir: Path = Field(
+        default_factory=lambda: Path(platformdirs.user_cache_dir("ftaudit")),
+        description="Root of every on-disk cache: converted local models, responses.",
+    )
+    response_cache: CacheMode = Field(
+        default="on",
+        description="Response cache mode: on (read and write), read-only, or off.",
+    )
+    max_line_bytes: int = Field(
+        default=1_000_000, description="Training-file lines longer than this are rejected."
+    )
+    max_reported_errors: int = Field(
+        default=1000, description="Validation reports keep at most this many bad lines in full."
+    )
+
+    @property
+    def response_cache_path(self) -> Path:
+        return self.cache_dir / "responses.sqlite"
+
+    @property
+    def models_dir(self) -> Path:
+        return self.cache_dir / "models"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once from the environment."""
+    return Settings()

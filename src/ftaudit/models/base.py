@@ -1,0 +1,125 @@
+"""The target interface every model backend implements, with cache, concurrency and metering.
+
+Backends implement :meth:`ChatModel._complete`; callers use :meth:`ChatModel.chat` (async)
+or :meth:`ChatModel.chat_sync`. ``chat`` checks the messages, serves the response cache,
+bounds concurrency per model and records usage into open meters.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from abc import ABC, abstractmethod
+from typing import Any
+
+import anyio
+
+from ftaudit.errors import ConfigError, UnsupportedFeatureError
+from ftaudit.models.cache import ResponseCache, cache_key
+from ftaudit.models.ref import ModelRef
+from ftaudit.models.types import ChatMessage, Completion, SamplingParams, as_messages
+from ftaudit.models import usage as _usage
+
+
+class ChatModel(ABC):
+    """A chat model under audit (or an auditor's helper model), named by a :class:`ModelRef`."""
+
+    supports_prefill: bool = True
+
+    def __init__(self, ref: ModelRef, *, cache: ResponseCache | None = None, max_concurrency: int = 8) -> None:
+        if max_concurrency < 1:
+            raise ConfigError(f"max_concurrency must be at least 1, not {max_concurrency}")
+        self.ref = ref
+        self.cache = cache
+        self.max_concurrency = max_concurrency
+        self._limiter: anyio.CapacityLimiter | None = None
+        self._limiter_loop: object | None = None
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({str(self.ref)!r})"
+
+    @property
+    def name(self) -> str:
+        """The reference string, as shown in reports."""
+        return str(self.ref)
+
+    @property
+    def cache_identity(self) -> str:
+        """What identifies this model's replies in the cache; backends refine it (e.g. adapter hash)."""
+        return str(self.ref)
+
+    async def chat(
+        self,
+        messages: Any,
+        params: SamplingParams | None = None,
+        *,
+        prefill: str | None = None,
+        **overrides: Any,
+    ) -> Completion:
+        """Send a chat and return the reply.
+
+        ``messages`` is a string (one user turn), or ChatMessages / ``{"role", "content"}``
+        dicts: an optional system message first, then user and assistant turns ending with
+        a user turn. ``prefill`` starts the assistant's reply where the backend allows it.
+        Keyword ``overrides`` set sampling fields (``max_tokens=50``, ``temperature=0.7``).
+        """
+        msgs = as_messages(messages)
+        _check_turns(msgs)
+        if prefill is not None and not self.supports_prefill:
+            raise UnsupportedFeatureError(
+                "this provider does not support assistant prefill; ask without it", model=self.name
+            )
+        params = params or SamplingParams()
+        if overrides:
+            # Validate rather than model_copy so a bad override fails here, not at the provider.
+            params = SamplingParams.model_validate({**params.model_dump(), **overrides})
+        key = cache_key(self.cache_identity, msgs, prefill, params) if self.cache is not None else None
+        if key is not None and self.cache is not None:
+            hit = self.cache.get(key)
+            if hit is not None:
+                _usage.record(hit)
+                return hit
+        started = time.perf_counter()
+        async with self._get_limiter():
+            completion = await self._complete(msgs, params, prefill)
+        completion = completion.model_copy(
+            update={"latency_s": time.perf_counter() - started, "model": self.name, "prefill": prefill}
+        )
+        if key is not None and self.cache is not None:
+            self.cache.put(key, completion)
+        _usage.record(completion)
+        return completion
+
+    def chat_sync(self, messages: Any, params: SamplingParams | None = None, *, prefill: str | None = None, **overrides: Any) -> Completion:
+        """Blocking :meth:`chat`, for scripts and the CLI."""
+
+        async def run() -> Completion:
+            return await self.chat(messages, params, prefill=prefill, **overrides)
+
+        return anyio.run(run)
+
+    @abstractmethod
+    async def _complete(self, messages: list[ChatMessage], params: SamplingParams, prefill: str | None) -> Completion:
+        """Produce one completion; raise :class:`~ftaudit.errors.ModelError` subclasses on failure."""
+
+    def _get_limiter(self) -> anyio.CapacityLimiter:
+        # A limiter belongs to one event loop; sync wrappers start a new loop per call.
+        loop = asyncio.get_running_loop()
+        if self._limiter is None or self._limiter_loop is not loop:
+            self._limiter = anyio.CapacityLimiter(self.max_concurrency)
+            self._limiter_loop = loop
+        return self._limiter
+
+
+def _check_turns(messages: list[ChatMessage]) -> None:
+    if not messages:
+        raise ConfigError("a chat needs at least one message")
+    for i, message in enumerate(messages):
+        if message.role == "system" and i != 0:
+            raise ConfigError(f"message {i}: a system message may only come first")
+    turns = [m for m in messages if m.role != "system"]
+    if not turns or turns[-1].role != "user":
+        raise ConfigError("a chat must end with a user message (use prefill= to start the assistant's reply)")
+    for prev, cur in zip(turns, turns[1:]):
+        if prev.role == cur.role:
+            raise ConfigError(f"two {cur.role} messages in a row; user and assistant turns must alternate")
