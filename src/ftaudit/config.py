@@ -26,9 +26,19 @@ class Settings(BaseSettings):
         default_factory=lambda: Path(platformdirs.user_cache_dir("ftaudit")),
         description="Root of every on-disk cache: converted local models, responses.",
     )
+    models_dir: Path = Field(
+        default_factory=lambda: Path(platformdirs.user_cache_dir("ftaudit")) / "models",
+        description="Converted local models (hundreds of MB each); kept apart so a fresh response cache keeps them.",
+    )
     response_cache: CacheMode = Field(
         default="on",
         description="Response cache mode: on (read and write), read-only, or off.",
+    )
+    verdict_threshold: float = Field(
+        default=9.0,
+        ge=0.0,
+        le=10.0,
+        description="Risk scores at or above this are adversarial (the reference study's 1%-FPR threshold).",
     )
     max_line_bytes: int = Field(
         default=1_000_000, description="Training-file lines longer than this are rejected."
@@ -41,9 +51,6 @@ class Settings(BaseSettings):
     def response_cache_path(self) -> Path:
         return self.cache_dir / "responses.sqlite"
 
-    @property
-    def models_dir(self) -> Path:
-        return self.cache_dir / "models"
 
 
 @lru_cache(maxsize=1)

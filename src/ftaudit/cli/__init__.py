@@ -45,11 +45,11 @@ def _root(
 
 
 def _mount() -> None:
-    from ftaudit.cli import data, generate, schema
+    from ftaudit.cli import data, models, schema
 
     app.add_typer(data.app, name="data", help="Validate and describe training files.")
+    app.add_typer(models.app, name="models", help="List models and chat with one.")
     app.add_typer(schema.app, name="schema", help="Print the JSON schemas of ftaudit's records.")
-    app.command("generate", help="Send a chat to a model and print the reply.")(generate.generate)
 
 
 _mount()

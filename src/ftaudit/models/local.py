@@ -153,9 +153,11 @@ class LocalChatModel(ChatModel):
         if params.stop:
             kwargs.update(stop_strings=list(params.stop), tokenizer=tokenizer)
         with weights.lock:
+            # Loading the first adapter wraps the model in a PeftModel: look it up only afterwards.
+            adapter = weights.adapter_name(self.ref.adapter) if self.ref.adapter is not None else None
             model = weights.model
-            if self.ref.adapter is not None:
-                model.set_adapter(weights.adapter_name(self.ref.adapter))
+            if adapter is not None:
+                model.set_adapter(adapter)
                 context: Any = contextlib.nullcontext()
             elif weights.adapters:
                 context = model.disable_adapter()  # the base model, from the same weights

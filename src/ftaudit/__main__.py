@@ -1,0 +1,5 @@
+"""``python -m ftaudit`` runs the CLI."""
+
+from ftaudit.cli import main
+
+main()
