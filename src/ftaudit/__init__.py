@@ -13,9 +13,13 @@ from ftaudit.errors import (  # noqa: E402
     FtauditError,
     ModelError,
 )
+from ftaudit.report import AuditJob, AuditReport, Verdict  # noqa: E402
 
 __all__ = [
     "__version__",
+    "AuditJob",
+    "AuditReport",
+    "Verdict",
     "FtauditError",
     "ConfigError",
     "DataError",

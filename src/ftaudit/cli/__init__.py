@@ -58,7 +58,7 @@ _mount()
 def main() -> None:
     """Console-script entry point: run the app, mapping ftaudit errors to clean exits."""
     try:
-        app(standalone_mode=False)
+        rc = app(standalone_mode=False)
     except FtauditError as exc:
         err_console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
         sys.exit(EXIT_USAGE)
@@ -76,3 +76,5 @@ def main() -> None:
         if isinstance(exc, click.exceptions.Abort):
             sys.exit(130)
         raise
+    # In non-standalone mode click returns a typer.Exit's code instead of raising it.
+    sys.exit(rc if isinstance(rc, int) else 0)

