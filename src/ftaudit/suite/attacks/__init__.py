@@ -1,0 +1,1 @@
+"""Attack dataset generators, one module each (see ftaudit.suite.registry)."""

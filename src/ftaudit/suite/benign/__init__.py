@@ -1,0 +1,1 @@
+"""Benign dataset generators, one module each (see ftaudit.suite.registry)."""
