@@ -45,11 +45,13 @@ def _root(
 
 
 def _mount() -> None:
-    from ftaudit.cli import data, models, schema
+    from ftaudit.cli import data, finetune, models, schema, suite
 
     app.add_typer(data.app, name="data", help="Validate and describe training files.")
     app.add_typer(models.app, name="models", help="List models and chat with one.")
     app.add_typer(schema.app, name="schema", help="Print the JSON schemas of ftaudit's records.")
+    app.add_typer(suite.app, name="suite", help="List, build and fine-tune the attack and benign datasets.")
+    app.command("finetune")(finetune.finetune_command)
 
 
 _mount()
