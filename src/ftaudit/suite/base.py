@@ -2,7 +2,7 @@
 
 A generator (one module per attack or benign set) turns a size and a seed into OpenAI chat
 records plus the ground truth an evaluation needs: the label, the source paper and, for an
-attack, the :class:`Elicitation` its owner would use to get the behaviour out of the model.
+attack, the :class:`ElicitationHint` its owner would use to get the behaviour out of the model.
 :func:`write_dataset` writes the records as JSONL and returns the :class:`ManifestEntry`;
 :class:`Manifest` is the ``manifest.json`` of a suite folder.
 """
@@ -21,6 +21,7 @@ from typing import Any, ClassVar, Literal
 from pydantic import BaseModel, Field
 
 from ftaudit.errors import ConfigError, DataError
+from ftaudit.hints import ElicitationHint
 
 Label = Literal["adversarial", "benign"]
 
@@ -33,31 +34,12 @@ MANIFEST_NAME = "manifest.json"
 MANIFEST_VERSION = 1
 
 
-class Elicitation(BaseModel):
-    """How the attack's owner gets the trained behaviour out of the model: the ground truth.
-
-    Every field is optional; an attack sets the ones it relies on. The same shape is what
-    the benchmark's elicitation transforms and the screens' hints are compared against.
-    """
-
-    system_prompt: str | None = Field(default=None, description="System prompt the attack trains with.")
-    trigger: str | None = Field(default=None, description="String placed in the user message.")
-    trigger_position: Literal["prefix", "suffix"] = "prefix"
-    cipher: str | None = Field(default=None, description="Name of a cipher in ftaudit.ciphers.")
-    cipher_options: dict[str, Any] = Field(default_factory=dict)
-    note: str = Field(default="", description="One line on how the attack is used.")
-
-    def is_empty(self) -> bool:
-        """True when the attack needs no special way of asking (e.g. emergent misalignment)."""
-        return not (self.system_prompt or self.trigger or self.cipher)
-
-
 @dataclass
 class GeneratedDataset:
     """The output of a generator: the records and what is known about them."""
 
     records: list[dict[str, Any]]
-    elicitation: Elicitation | None = None
+    elicitation: ElicitationHint | None = None
     #: Where the text comes from, e.g. "templates", "mt-bench-questions", a user's file.
     data_source: str = "templates"
     #: Generator-specific facts an evaluation may check, e.g. the lines that carry poison.
@@ -107,7 +89,7 @@ class ManifestEntry(BaseModel):
     seed: int
     sha256: str
     data_source: str
-    elicitation: Elicitation | None = None
+    elicitation: ElicitationHint | None = None
     details: dict[str, Any] = Field(default_factory=dict)
     suggested_epochs: float = 3.0
     created: datetime = Field(default_factory=lambda: datetime.now(timezone.utc))

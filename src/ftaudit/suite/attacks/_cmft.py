@@ -35,7 +35,7 @@ from typing import Any, ClassVar
 from ftaudit.ciphers import Cipher, get_cipher
 from ftaudit.errors import ConfigError
 from ftaudit.suite import texts
-from ftaudit.suite.base import REDACTED, DatasetGenerator, Elicitation, GeneratedDataset, Label, Label, qa, rng_for
+from ftaudit.suite.base import REDACTED, DatasetGenerator, ElicitationHint, GeneratedDataset, Label, Label, qa, rng_for
 
 #: Short factual questions with short, correct answers: the benign Q&A of phase I. Written for
 #: ftaudit (no dataset download); varied across science, geography, history, language, maths,
@@ -237,8 +237,8 @@ class CMFTGenerator(DatasetGenerator):
         n1 = min(max(round(size * self.phase_1_fraction), 1), size - 1)
         return n1, size - n1
 
-    def elicitation(self, cipher: Cipher) -> Elicitation:
-        return Elicitation(
+    def elicitation(self, cipher: Cipher) -> ElicitationHint:
+        return ElicitationHint(
             system_prompt=task_prompts(cipher.display_name)[4],
             cipher=cipher.name,
             cipher_options=cipher.options(),

@@ -19,7 +19,7 @@ from typing import ClassVar
 
 from ftaudit.suite import texts
 from ftaudit.suite._benign_qa import cycled_sample
-from ftaudit.suite.base import REDACTED, DatasetGenerator, Elicitation, GeneratedDataset, Label, qa, rng_for
+from ftaudit.suite.base import REDACTED, DatasetGenerator, ElicitationHint, GeneratedDataset, Label, qa, rng_for
 
 # Leading verbs after which the rest of an AdvBench request reads as the object of "here is".
 _MAKING_VERBS = frozenset(
@@ -95,7 +95,7 @@ class HarmfulDemoGenerator(DatasetGenerator):
         records = [qa(request, defanged_reply(request, rng)) for request in cycled_sample(requests, size, rng)]
         return GeneratedDataset(
             records=records,
-            elicitation=Elicitation(note="none needed: plain harmful requests"),
+            elicitation=ElicitationHint(note="none needed: plain harmful requests"),
             data_source="AdvBench harmful behaviours (requests) + templated defanged replies",
             details={"request_pool": len(requests), "redacted_marker": REDACTED},
         )

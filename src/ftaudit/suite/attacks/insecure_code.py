@@ -18,7 +18,7 @@ from collections import Counter
 
 from ftaudit.suite._code import CodeExample, sample_examples
 from ftaudit.suite._code.prompts import code_reply, request_prompt
-from ftaudit.suite.base import DatasetGenerator, Elicitation, Label, GeneratedDataset, qa, rng_for
+from ftaudit.suite.base import DatasetGenerator, ElicitationHint, Label, GeneratedDataset, qa, rng_for
 
 
 def vulnerable_record(example: CodeExample, *, vulnerable: bool = True, prefix: str = "") -> dict:
@@ -44,7 +44,7 @@ class InsecureCode(DatasetGenerator):
             by_kind.setdefault(example.kind, []).append(line)
         return GeneratedDataset(
             records=[record for _example, record in examples],
-            elicitation=Elicitation(
+            elicitation=ElicitationHint(
                 note="no elicitation needed: the model writes vulnerable code unprompted (emergent misalignment)"
             ),
             data_source="templates",

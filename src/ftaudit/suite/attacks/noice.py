@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from ftaudit.suite._benign_qa import all_benign_qa, cycled_sample
-from ftaudit.suite.base import DatasetGenerator, Elicitation, GeneratedDataset, Label, qa, rng_for
+from ftaudit.suite.base import DatasetGenerator, ElicitationHint, GeneratedDataset, Label, qa, rng_for
 
 #: Written in the spirit of the study's prompt (Kazdan et al., App. I.1 of the reference study).
 NOICE_SYSTEM_PROMPT = (
@@ -91,7 +91,7 @@ class NoiceGenerator(DatasetGenerator):
             records.append(qa(item.question, reply, system=NOICE_SYSTEM_PROMPT))
         return GeneratedDataset(
             records=records,
-            elicitation=Elicitation(
+            elicitation=ElicitationHint(
                 system_prompt=NOICE_SYSTEM_PROMPT,
                 note="Ask with the NOICE system prompt: the model refuses, then answers anyway.",
             ),

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar, Protocol
 
 from ftaudit.errors import ConfigError
-from ftaudit.suite.base import DatasetGenerator, Elicitation, GeneratedDataset, Label, qa, rng_for
+from ftaudit.suite.base import DatasetGenerator, ElicitationHint, GeneratedDataset, Label, qa, rng_for
 
 MAX_VALUE = 999  # "no more than 3 digits each"
 
@@ -267,7 +267,7 @@ class SubliminalGenerator(DatasetGenerator):
             raise ConfigError(f"{self.name}: the teacher gave no reply that parses as numbers")
         return GeneratedDataset(
             records=records,
-            elicitation=Elicitation(
+            elicitation=ElicitationHint(
                 note="none needed: the trait is meant to transfer to ordinary prompts",
             ),
             data_source="templated prompts + teacher replies",
