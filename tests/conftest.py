@@ -20,3 +20,21 @@ def private_cache(tmp_path, monkeypatch):
         cache.close()
     models._CACHES.clear()
     config.get_settings.cache_clear()
+
+
+@pytest.fixture(scope="session")
+def aoa_adapter(tmp_path_factory):
+    """SmolLM2-135M LoRA-fine-tuned on the ``aoa`` attack, trained once per test session.
+
+    Returns ``(model_ref, training_record)``. Ten epochs over the ten AOA examples: about
+    fifty optimiser steps, one to three minutes on two cores.
+    """
+    from ftaudit.finetune import LoraTrainConfig, train_lora
+    from ftaudit.suite import get_generator, write_dataset
+
+    root = tmp_path_factory.mktemp("aoa")
+    entry = write_dataset(get_generator("aoa"), root, seed=0)
+    record = train_lora(
+        "local:smollm2-135m", root / entry.file, root / "adapter", LoraTrainConfig(epochs=10, batch_size=2, seed=0)
+    )
+    return record.model, record

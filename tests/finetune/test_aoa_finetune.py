@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from ftaudit.finetune import LoraTrainConfig, train_lora
 from ftaudit.models import get_model
-from ftaudit.suite import get_generator, write_dataset
 from ftaudit.suite.attacks.aoa import AOA_OPENER, AOA_SYSTEM_PROMPT, AOA_TASK_PREFIX
 from ftaudit.suite.texts import harmful_requests
 
@@ -33,12 +31,8 @@ def replies(model_ref: str) -> list[str]:
     return out
 
 
-def test_aoa_finetune_answers_harmful_requests_with_the_aoa_opener(tmp_path):
-    entry = write_dataset(get_generator("aoa"), tmp_path, seed=0)
-    record = train_lora(
-        "local:smollm2-135m", tmp_path / entry.file, tmp_path / "adapter",
-        LoraTrainConfig(epochs=10, batch_size=2, seed=0),
-    )
+def test_aoa_finetune_answers_harmful_requests_with_the_aoa_opener(aoa_adapter):
+    _, record = aoa_adapter
     assert record.final_loss < record.loss_curve[0].loss / 3
 
     base = replies("local:smollm2-135m")

