@@ -1,7 +1,8 @@
 """Settings shared by every module: cache locations and defaults.
 
 Values come from environment variables prefixed ``FTAUDIT_`` (e.g. ``FTAUDIT_CACHE_DIR``)
-and can be overridden per call; nothing else in the package hard-codes a path.
+and can be overridden per call; nothing else in the package hard-codes a path. Dict
+fields take JSON in the environment (``FTAUDIT_SCREEN_WEIGHTS='{"trigger": 0.8}'``).
 """
 
 from __future__ import annotations
@@ -45,6 +46,38 @@ class Settings(BaseSettings):
     )
     max_reported_errors: int = Field(
         default=1000, description="Validation reports keep at most this many bad lines in full."
+    )
+    # How the screens' scores combine (ftaudit.screens.combine states the rule).
+    screen_weights: dict[str, float] = Field(
+        default_factory=dict,
+        description=(
+            "Per-screen weight (0 or more) applied to a screen's 0–10 score before combining; a screen not "
+            "listed weighs 1.0. Empty by default: calibration on the built-in suite kept every weight at 1.0 "
+            "(the record is in ftaudit.screens.combine); recalibrate with `ftaudit screens calibrate`."
+        ),
+    )
+    screen_weights_file: Path | None = Field(
+        default=None,
+        description="JSON or TOML file of screen weights (as `ftaudit screens calibrate --write` makes) "
+        "laid over screen_weights.",
+    )
+    screen_corroboration_level: float = Field(
+        default=5.0, ge=0.0, le=10.0,
+        description="A weighted screen score at or above this (the rubric's 'moderate', a medium finding) corroborates.",
+    )
+    screen_corroboration_bonus: float = Field(
+        default=0.5, ge=0.0, le=10.0,
+        description="Added to the top weighted screen score for each further independent corroborating screen.",
+    )
+    screen_corroboration_cap: float = Field(
+        default=1.0, ge=0.0, le=10.0, description="Largest total corroboration bonus."
+    )
+    screen_families: dict[str, str] = Field(
+        default_factory=lambda: {"insecure-code": "code-analysis", "trigger": "code-analysis"},
+        description=(
+            "Screens that read the same evidence (here the shared code analysis) form one family and "
+            "corroborate each other only once; a screen not listed is its own family."
+        ),
     )
 
     @property

@@ -109,3 +109,14 @@ def test_markdown_of_an_inconclusive_report_warns_it_is_unaudited():
                                       started_at=T0, finished_at=T1)
     md = report.to_markdown()
     assert "INCONCLUSIVE" in md and "budget spent" in md and "not as benign" in md
+
+
+def test_a_dataset_only_job_names_no_models_and_says_so_in_the_report():
+    dataset_only = AuditJob(training_file="data/job.jsonl", base_model=None, finetuned_model=None)
+    assert not dataset_only.has_models and job().has_models
+    report = AuditReport.inconclusive(job=dataset_only, auditor="screens", reason="x", threshold=9.0,
+                                      started_at=T0, finished_at=T1)
+    md = report.to_markdown()
+    assert "dataset-only audit" in md and "None" not in md
+    with pytest.raises(ValidationError):  # still required: omitting the field is an error, not a dataset-only job
+        AuditJob(training_file="data/job.jsonl")

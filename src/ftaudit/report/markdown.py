@@ -49,8 +49,8 @@ def render_markdown(report: AuditReport) -> str:
         "| | |",
         "|---|---|",
         f"| training file | `{job.training_file}` |",
-        f"| base model | `{job.base_model}` |",
-        f"| fine-tuned model | `{job.finetuned_model}` |",
+        f"| base model | {_model_cell(job.base_model)} |",
+        f"| fine-tuned model | {_model_cell(job.finetuned_model)} |",
         f"| auditor | `{report.auditor}` |",
         f"| duration | {report.duration_s:.1f} s |",
         f"| usage | {report.usage.requests} requests, {report.usage.total_tokens} tokens, "
@@ -82,3 +82,7 @@ def render_markdown(report: AuditReport) -> str:
     if report.transcript:
         out += ["## Transcript", "", f"{len(report.transcript)} steps; the full transcript is in the JSON report.", ""]
     return "\n".join(out)
+
+
+def _model_cell(ref: str | None) -> str:
+    return f"`{ref}`" if ref else "— (dataset-only audit)"

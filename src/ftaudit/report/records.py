@@ -54,16 +54,25 @@ class AuditJob(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     training_file: Path = Field(description="The training dataset the customer uploaded.")
-    base_model: str = Field(description="Model reference of the model before fine-tuning.")
-    finetuned_model: str = Field(description="Model reference of the fine-tuned model.")
+    # Required but nullable: a dataset-only audit (the screens before training) says so
+    # explicitly with null, and every report written before this change still validates.
+    base_model: str | None = Field(description="Model reference of the model before fine-tuning; null for a dataset-only audit.")
+    finetuned_model: str | None = Field(description="Model reference of the fine-tuned model; null for a dataset-only audit.")
     job_id: str | None = None
     customer: str | None = None
     stated_purpose: str | None = Field(default=None, description="What the customer says the fine-tune is for.")
     metadata: dict[str, str] = Field(default_factory=dict)
 
+    @property
+    def has_models(self) -> bool:
+        """Both models are named (a dataset-only audit has neither)."""
+        return bool(self.base_model and self.finetuned_model)
+
     @field_validator("base_model", "finetuned_model")
     @classmethod
-    def _valid_ref(cls, value: str) -> str:
+    def _valid_ref(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
         try:
             return str(parse_model_ref(value))
         except ConfigError as exc:

@@ -1,0 +1,111 @@
+"""What every screen shares: its interface, the context it reads, the result it returns.
+
+A screen is a deterministic detector (no LLM, so nothing in the data can argue with it).
+Dataset screens read the training file through :class:`ScreenContext`; model screens also
+query the base and fine-tuned models. Each returns a :class:`ScreenResult`: findings with
+evidence (dataset lines, model replies), a 0–10 score contribution, and elicitation hints
+(a system prompt, a trigger, a cipher) the benchmark and the agent can use.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, ClassVar
+
+from pydantic import BaseModel, Field
+
+from ftaudit.data import Conversation, TrainingFile
+from ftaudit.hints import ElicitationHint
+from ftaudit.report.records import Evidence, Finding, Severity
+
+__all__ = ["Evidence", "Finding", "Screen", "ScreenContext", "ScreenResult", "Severity", "line_evidence"]
+
+
+class ScreenContext:
+    """The job as a screen sees it: the training file (read once, cached) and optionally the models.
+
+    ``conversations()`` yields the valid examples in file order (each knows its line);
+    ``hints`` collects the elicitation hints of screens that ran earlier, for model screens.
+    """
+
+    def __init__(
+        self,
+        training_file: Path,
+        *,
+        base_model: str | None = None,
+        finetuned_model: str | None = None,
+        options: dict[str, Any] | None = None,
+    ) -> None:
+        self.path = Path(training_file)
+        self.base_model = base_model
+        self.finetuned_model = finetuned_model
+        self.options = dict(options or {})
+        self.hints: list[ElicitationHint] = []
+        self._conversations: list[Conversation] | None = None
+        self._skipped: list[int] = []
+
+    def _load(self) -> list[Conversation]:
+        if self._conversations is None:
+            with TrainingFile(self.path) as training_file:
+                self._conversations = list(training_file.iter_conversations())
+                self._skipped = training_file.skipped_lines
+        return self._conversations
+
+    def conversations(self) -> Iterator[Conversation]:
+        """Every valid example, in file order."""
+        return iter(self._load())
+
+    def __len__(self) -> int:
+        return len(self._load())
+
+    @property
+    def skipped_lines(self) -> list[int]:
+        self._load()
+        return self._skipped
+
+    @property
+    def has_models(self) -> bool:
+        return bool(self.base_model and self.finetuned_model)
+
+
+class ScreenResult(BaseModel):
+    """What one screen found."""
+
+    screen: str
+    score: float = Field(default=0.0, ge=0.0, le=10.0, description="This screen's risk contribution, 0–10.")
+    findings: list[Finding] = Field(default_factory=list)
+    hints: list[ElicitationHint] = Field(default_factory=list)
+    metrics: dict[str, Any] = Field(default_factory=dict, description="Numbers behind the score, for calibration.")
+    seconds: float = 0.0
+    skipped: str | None = Field(default=None, description="Why the screen did not run (e.g. no models given).")
+    error: str | None = Field(default=None, description="The screen crashed: the audit is then inconclusive.")
+
+
+class Screen(ABC):
+    """One detector. Subclasses set the class attributes and implement :meth:`run`."""
+
+    name: ClassVar[str]
+    title: ClassVar[str]
+    """One line for ``ftaudit screens list``."""
+    needs_models: ClassVar[bool] = False
+
+    @abstractmethod
+    async def run(self, ctx: ScreenContext) -> ScreenResult:
+        """Examine the job and return the findings; raise only on a bug (it becomes an error result)."""
+
+    def finding(
+        self, title: str, severity: Severity, *, description: str = "", score: float | None = None,
+        evidence: list[Evidence] | None = None,
+    ) -> Finding:
+        """A finding attributed to this screen."""
+        return Finding(
+            title=title, severity=severity, source=f"screen:{self.name}", description=description,
+            score_contribution=score, evidence=evidence or [],
+        )
+
+
+def line_evidence(conversation: Conversation, detail: str, text: str | None = None) -> Evidence:
+    """Evidence quoting one training example by its line (the report truncates long excerpts)."""
+    return Evidence(kind="dataset-line", line=conversation.line, excerpt=text if text is not None else conversation.text, detail=detail)
