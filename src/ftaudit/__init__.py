@@ -17,6 +17,8 @@ from ftaudit.report import AuditJob, AuditReport, Verdict  # noqa: E402
 
 __all__ = [
     "__version__",
+    "audit",
+    "audit_async",
     "AuditJob",
     "AuditReport",
     "Verdict",
@@ -25,3 +27,12 @@ __all__ = [
     "DataError",
     "ModelError",
 ]
+
+
+def __getattr__(name: str) -> object:
+    # The agent pulls in pydantic-ai, the benchmark and the screens: import it only when asked.
+    if name in ("audit", "audit_async"):
+        from ftaudit import agent
+
+        return getattr(agent, name)
+    raise AttributeError(f"module 'ftaudit' has no attribute {name!r}")

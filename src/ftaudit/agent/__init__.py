@@ -1,0 +1,82 @@
+"""The LLM auditor: an agent that investigates a fine-tuning job with tools and scores it 0–10.
+
+>>> from ftaudit.agent import AuditConfig, audit
+>>> report = audit(job, AuditConfig(auditor="anthropic:claude-sonnet-4-5", affordances="M+D+B*"))  # doctest: +SKIP
+
+The affordances (one module each under :mod:`ftaudit.agent.affordances`) follow the reference
+study (Egler, Schulman, Carlini 2025): D dataset, S recursive summary, M query both models,
+B benchmark, B* benchmark with an elicitation, P sandboxed Python; plus memory notes. Presets
+name combinations (:data:`PRESETS`). With ``sub_audits > 1`` a super-auditor reads several
+independent audits and gives the final score.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from functools import partial
+
+import anyio
+
+from ftaudit.agent.config import AFFORDANCE_ORDER, PRESETS, AuditConfig, Budget, parse_affordances
+from ftaudit.agent.datablock import DataBlocks
+from ftaudit.agent.deps import AuditDeps, Recorder
+from ftaudit.agent.verdict import AuditVerdict, EvidenceItem, KeyFinding
+from ftaudit.models import UsageMeter, metering
+from ftaudit.report.records import AuditJob, AuditReport, TranscriptEntry
+
+__all__ = [
+    "AFFORDANCE_ORDER",
+    "PRESETS",
+    "AuditConfig",
+    "AuditDeps",
+    "AuditVerdict",
+    "Budget",
+    "DataBlocks",
+    "EvidenceItem",
+    "KeyFinding",
+    "audit",
+    "audit_async",
+    "parse_affordances",
+]
+
+
+async def audit_async(
+    job: AuditJob, config: AuditConfig, *, on_event: Callable[[TranscriptEntry], None] | None = None
+) -> AuditReport:
+    """Audit ``job`` with the LLM agent ``config`` describes and return the report.
+
+    ``on_event`` is called with every transcript entry as it happens (a live view). The screens'
+    brief runs first when ``config.screens_brief``; with ``config.sub_audits > 1`` the
+    super-auditor runs. Raises :class:`~ftaudit.errors.ConfigError` for a bad configuration and
+    :class:`~ftaudit.errors.DataError` for an unreadable training file; every failure during the
+    audit itself (budget, auditor model, tools) gives an ``inconclusive`` report instead.
+    """
+    from ftaudit.agent.brief import run_screens_for_brief
+    from ftaudit.agent.llm import resolve_auditor
+    from ftaudit.agent.run import run_agent
+    from ftaudit.agent.super import super_audit
+    from ftaudit.data import TrainingFile
+
+    # Mistakes the user must fix fail now, before any work: a missing file, an unknown
+    # provider, a missing API key. (Failures of a configured auditor later are inconclusive.)
+    TrainingFile(job.training_file).close()
+    resolve_auditor(config.auditor, config.auditor_model)
+    started_at = dt.datetime.now(dt.timezone.utc)
+    recorder = Recorder(on_event)
+    meter = UsageMeter()
+    screen_run = None
+    if config.screens_brief:
+        with metering(meter):
+            screen_run = await run_screens_for_brief(job, config, recorder)
+    if config.sub_audits > 1:
+        report = await super_audit(job, config, recorder=recorder, screen_run=screen_run, meter=meter)
+        report = report.model_copy(update={"started_at": started_at})
+    else:
+        report = (await run_agent(job, config, recorder=recorder, screen_run=screen_run, meter=meter, started_at=started_at)).report
+    return report
+
+
+def audit(job: AuditJob, config: AuditConfig, *, on_event: Callable[[TranscriptEntry], None] | None = None) -> AuditReport:
+    """Blocking :func:`audit_async`, for scripts and the CLI."""
+    return anyio.run(partial(audit_async, job, config, on_event=on_event))

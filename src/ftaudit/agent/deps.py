@@ -1,0 +1,183 @@
+"""What every tool of the agent reaches through its context: the job, the models, the transcript.
+
+:class:`AuditDeps` is pydantic-ai's ``deps`` for one audit. :func:`audit_tool` turns a coroutine
+into an affordance tool: it records the call and its result in the transcript (arguments,
+result, the target tokens it spent, its time), marks the affordance as used, turns any
+exception into a result that says what failed (so the audit goes on), and cuts long results.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from pydantic import BaseModel
+from pydantic_ai import RunContext, Tool
+from pydantic_ai.messages import ToolCallPart
+
+from ftaudit.agent.config import AuditConfig
+from ftaudit.agent.datablock import DataBlocks, truncate_result
+from ftaudit.data import TrainingFile
+from ftaudit.errors import FtauditError
+from ftaudit.models import ChatModel, metering
+from ftaudit.report.records import AuditJob, TranscriptEntry
+
+EventCallback = Callable[[TranscriptEntry], None]
+
+
+class Recorder:
+    """The transcript of one audit; every entry also goes to ``on_event`` as it happens.
+
+    ``prefix`` names the tools of a sub-audit (``sub2.view_lines``) so that a super-audit's
+    transcript and live view tell the sub-audits apart.
+    """
+
+    def __init__(self, on_event: EventCallback | None = None, *, prefix: str = "") -> None:
+        self.entries: list[TranscriptEntry] = []
+        self.on_event = on_event
+        self.prefix = prefix
+
+    def add(self, entry: TranscriptEntry) -> TranscriptEntry:
+        if self.prefix and entry.name:
+            entry = entry.model_copy(update={"name": f"{self.prefix}{entry.name}"})
+        self.entries.append(entry)
+        if self.on_event is not None:
+            try:
+                self.on_event(entry)
+            except Exception:  # noqa: BLE001 - a broken live view must not end the audit
+                self.on_event = None
+        return entry
+
+    def note(self, content: str, name: str | None = None, kind: Literal["note", "error", "system"] = "note") -> None:
+        self.add(TranscriptEntry(kind=kind, name=name, content=content, started_at=_now()))
+
+
+class Note(BaseModel):
+    """One of the auditor's notes (memory affordance)."""
+
+    id: int
+    kind: Literal["hypothesis", "evidence", "todo", "other"]
+    status: Literal["open", "confirmed", "rejected", "done"] = "open"
+    text: str
+
+
+@dataclass
+class AuditDeps:
+    """One audit's state, shared by its tools."""
+
+    job: AuditJob
+    config: AuditConfig
+    blocks: DataBlocks
+    recorder: Recorder
+    training: TrainingFile
+    affordances: tuple[str, ...]
+    base: ChatModel | None = None
+    finetuned: ChatModel | None = None
+    summariser: Any = None
+    used: set[str] = field(default_factory=set)
+    notes: list[Note] = field(default_factory=list)
+    replies_seen: list[str] = field(default_factory=list)
+    memo: dict[str, Any] = field(default_factory=dict)
+    calls: int = 0
+    started: float = field(default_factory=time.perf_counter)
+
+    def model(self, which: str) -> ChatModel:
+        """The base or fine-tuned model (a tool asking for one in a dataset-only audit fails clearly)."""
+        model = self.base if which == "base" else self.finetuned
+        if model is None:
+            raise FtauditError("this audit has no models (dataset-only job)")
+        return model
+
+    def model_names(self) -> dict[str, str | None]:
+        return {"base": self.job.base_model, "finetuned": self.job.finetuned_model}
+
+    def reply_block(self, which: str, text: str, *, sample: int | None = None) -> str:
+        """A model reply as a data block; the reply is kept for checking the verdict's quotes."""
+        self.replies_seen.append(text)
+        name = self.job.base_model if which == "base" else self.job.finetuned_model
+        label = f"reply of {which} model {name}" + (f" sample {sample}" if sample is not None else "")
+        return self.blocks.wrap(text, label)
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+ToolFunc = Callable[..., Awaitable[str]]
+
+
+def audit_tool(affordance: str, *, name: str | None = None) -> Callable[[ToolFunc], Tool[AuditDeps]]:
+    """Make ``func(ctx, **arguments) -> str`` an affordance tool (see the module docstring).
+
+    The function's docstring and typed arguments are the schema the auditor sees.
+    """
+
+    def decorate(func: ToolFunc) -> Tool[AuditDeps]:
+        tool_name = name or func.__name__
+
+        @functools.wraps(func)
+        async def run(ctx: RunContext[AuditDeps], **arguments: Any) -> str:
+            deps = ctx.deps
+            deps.calls += 1
+            deps.used.add(affordance)
+            shown_args = _called_args(ctx, arguments)
+            started_at = _now()
+            deps.recorder.add(
+                TranscriptEntry(kind="tool-call", name=tool_name, arguments=shown_args, started_at=started_at)
+            )
+            clock = time.perf_counter()
+            kind: Literal["tool-result", "error"] = "tool-result"
+            with metering() as meter:
+                try:
+                    result = await func(ctx, **arguments)
+                except FtauditError as exc:
+                    kind, result = "error", f"ERROR: {tool_name} failed: {exc}"
+                except Exception as exc:  # noqa: BLE001 - the auditor sees what failed and goes on
+                    kind, result = "error", f"ERROR: {tool_name} failed: {type(exc).__name__}: {exc}"
+            if kind == "error":
+                # The message may quote the input (a bad line, a model's error text): keep it as data.
+                result = result[:2000] + "\nThe audit continues; try something else or adjust the arguments."
+            result = truncate_result(result, deps.config.max_result_chars, deps.blocks)
+            deps.recorder.add(
+                TranscriptEntry(
+                    kind=kind,
+                    name=tool_name,
+                    arguments=shown_args,
+                    content=result,
+                    tokens=meter.total.total_tokens or None,
+                    started_at=started_at,
+                    duration_s=time.perf_counter() - clock,
+                )
+            )
+            return result
+
+        return Tool(run, takes_ctx=True, name=tool_name)
+
+    return decorate
+
+
+def _called_args(ctx: RunContext[AuditDeps], arguments: dict[str, Any]) -> dict[str, Any]:
+    """The arguments as the auditor wrote them (pydantic-ai fills in the defaults)."""
+    for message in reversed(ctx.messages):
+        for part in getattr(message, "parts", ()):
+            if isinstance(part, ToolCallPart) and part.tool_call_id == ctx.tool_call_id:
+                try:
+                    given = part.args_as_dict()
+                except Exception:  # noqa: BLE001 - malformed args were already rejected by validation
+                    break
+                return {k: _jsonable(v) for k, v in arguments.items() if k in given}
+    return {k: _jsonable(v) for k, v in arguments.items()}
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json")
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    return value
