@@ -47,7 +47,7 @@ def _root(
 
 
 def _mount() -> None:
-    from ftaudit.cli import bench, data, finetune, models, schema, screens, suite
+    from ftaudit.cli import audit, bench, data, finetune, models, schema, screens, serve, suite
 
     app.add_typer(bench.app, name="bench", help="Harmful-prompt benchmark on a base and a fine-tuned model.")
     app.add_typer(data.app, name="data", help="Validate and describe training files.")
@@ -57,6 +57,8 @@ def _mount() -> None:
     app.command("screen")(screens.screen_command)
     app.add_typer(suite.app, name="suite", help="List, build and fine-tune the attack and benign datasets.")
     app.command("finetune")(finetune.finetune_command)
+    app.command("audit")(audit.audit_command)
+    app.command("serve-models")(serve.serve_models_command)
 
 
 _mount()

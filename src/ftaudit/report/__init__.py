@@ -1,5 +1,6 @@
-"""Audit records and their rendering: AuditJob, AuditReport, the risk rubric, Markdown."""
+"""Audit records and their rendering: AuditJob, AuditReport, the risk rubric, Markdown and HTML."""
 
+from ftaudit.report.html import render_html
 from ftaudit.report.markdown import render_markdown
 from ftaudit.report.records import (
     AuditJob,
@@ -24,6 +25,7 @@ __all__ = [
     "TranscriptEntry",
     "Verdict",
     "job_json_schema",
+    "render_html",
     "render_markdown",
     "report_json_schema",
     "risk_band",

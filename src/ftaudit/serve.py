@@ -1,0 +1,486 @@
+"""ftaudit's models behind a local OpenAI-compatible HTTP API (``ftaudit serve-models``).
+
+Any auditor or tool that speaks the OpenAI chat API can then query the embedded models and
+local LoRA fine-tunes: ``GET /v1/models`` and non-streaming ``POST /v1/chat/completions``.
+Each model is served under an alias (``tuned=local:smollm2-135m+adapter=DIR``) and reached
+as ``tuned@http://HOST:PORT/v1``. Requests go through the model layer
+(:meth:`~ftaudit.models.ChatModel.chat`), so prefill, metering and errors behave as
+everywhere else in ftaudit.
+
+What the server cannot honour it refuses with a 400 in OpenAI's error shape rather than
+quietly ignoring (``n`` > 1, streaming, tools, logprobs, penalties, unknown fields). A
+trailing assistant message is an assistant prefill: the reply continues it (vLLM's
+``continue_final_message``). Local generation is serialised per set of weights, because
+the local backend switches LoRA adapters on shared modules. Any API key is accepted.
+"""
+
+from __future__ import annotations
+
+import re
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import anyio
+
+from ftaudit.errors import ConfigError, ModelError, ModelRequestError, ModelUnavailableError, UnsupportedFeatureError
+from ftaudit.models import ChatModel, ChatMessage, Completion, SamplingParams, get_model, parse_model_ref
+from ftaudit.models.ref import ModelRef
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8000
+#: Reply length when a request names none (OpenAI's default is the model's whole context).
+DEFAULT_MAX_TOKENS = 256
+MAX_BODY_BYTES = 8 * 1024 * 1024
+_ALIAS = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,127}$")
+
+# Fields of the chat completions API this server implements.
+_SUPPORTED = frozenset(
+    {"model", "messages", "max_tokens", "max_completion_tokens", "temperature", "top_p", "stop", "seed"}
+)
+# Fields that change nothing about the reply; accepted and ignored.
+_IGNORED = frozenset(
+    {"user", "metadata", "store", "service_tier", "parallel_tool_calls", "stream_options", "add_generation_prompt",
+     "continue_final_message", "prompt_cache_key", "safety_identifier"}
+)
+# Fields accepted only at a value that asks for nothing this server lacks.
+_DEFAULT_ONLY: dict[str, tuple[Any, ...]] = {
+    "n": (None, 1),
+    "stream": (None, False),
+    "logprobs": (None, False),
+    "top_logprobs": (None, 0),
+    "presence_penalty": (None, 0, 0.0),
+    "frequency_penalty": (None, 0, 0.0),
+    "logit_bias": (None, {}),
+    "tools": (None, []),
+    "functions": (None, []),
+    "tool_choice": (None, "none", "auto"),
+    "function_call": (None, "none", "auto"),
+    "response_format": (None, {"type": "text"}),
+    "modalities": (None, ["text"]),
+}
+
+
+class RequestError(Exception):
+    """A request the server refuses; becomes an OpenAI-style error response."""
+
+    def __init__(self, status: int, message: str, *, param: str | None = None, code: str | None = None,
+                 kind: str = "invalid_request_error") -> None:
+        super().__init__(message)
+        self.status, self.message, self.param, self.code, self.kind = status, message, param, code, kind
+
+    def body(self) -> dict[str, Any]:
+        return {"error": {"message": self.message, "type": self.kind, "param": self.param, "code": self.code}}
+
+
+def parse_model_specs(specs: Sequence[str]) -> dict[str, str]:
+    """``ALIAS=REF`` or bare ``REF`` arguments as ``{alias: canonical reference}``.
+
+    A bare reference is served under its model name (``local:smollm2-135m`` as
+    ``smollm2-135m``; with an adapter, ``smollm2-135m-ADAPTERDIR``). Raises
+    :class:`ConfigError` for a bad reference, a bad alias or an alias given twice.
+    """
+    if not specs:
+        raise ConfigError("name at least one model to serve, e.g. base=local:smollm2-135m")
+    served: dict[str, str] = {}
+    for spec in specs:
+        alias, ref_text = _split_spec(spec)
+        ref = parse_model_ref(ref_text)
+        alias = alias or default_alias(ref)
+        if not _ALIAS.match(alias):
+            raise ConfigError(
+                f"alias {alias!r} of {spec!r}: use letters, digits and . _ / - (at most 128), e.g. tuned=REF"
+            )
+        if alias in served:
+            raise ConfigError(f"two models are served as {alias!r}; give them distinct aliases (ALIAS=REF)")
+        served[alias] = str(ref)
+    return served
+
+
+def _split_spec(spec: str) -> tuple[str | None, str]:
+    # "tuned=local:x+adapter=DIR": the alias is what precedes the first "=" if it is a plain
+    # word; "local:x+adapter=DIR" alone has a ":" or "+" before its first "=".
+    head, sep, rest = spec.partition("=")
+    if sep and head and not any(ch in head for ch in ":+@"):
+        return head.strip(), rest.strip()
+    return None, spec.strip()
+
+
+def default_alias(ref: ModelRef) -> str:
+    """The name a model is served under when the user gives no alias."""
+    name = ref.name.rstrip("/").rsplit("/", 1)[-1] if ref.is_local else ref.name
+    if ref.adapter is not None:
+        name += "-" + (ref.adapter.name or "adapter")
+    return re.sub(r"[^A-Za-z0-9._/-]", "-", name).lstrip("._/-") or "model"
+
+
+@dataclass
+class ServedModel:
+    """One model behind an alias; ``lock_key`` names the weights its generation is serialised on."""
+
+    alias: str
+    ref: str
+    model: ChatModel
+    lock_key: str | None
+    created: int = field(default_factory=lambda: int(time.time()))
+
+
+class ModelServer:
+    """The served models and the ASGI app (Starlette) that answers for them."""
+
+    def __init__(self, models: Mapping[str, str], *, cache: str | None = "off") -> None:
+        if not models:
+            raise ConfigError("name at least one model to serve")
+        self.models: dict[str, ServedModel] = {}
+        for alias, ref in models.items():
+            if not _ALIAS.match(alias):
+                raise ConfigError(f"alias {alias!r}: use letters, digits and . _ / - (at most 128)")
+            parsed = parse_model_ref(ref)
+            # Building the model checks what can be checked now (an adapter folder, a provider).
+            model = get_model(parsed, cache=cache)  # type: ignore[arg-type]
+            lock_key = f"local:{parsed.name}" if parsed.is_local else None
+            self.models[alias] = ServedModel(alias, str(parsed), model, lock_key)
+        self._locks: dict[str, anyio.Lock] = {}
+        self.app = self._build_app()
+
+    def warm_up(self) -> None:
+        """Load every local model's weights and adapters now, so the first request is not the slow one."""
+        from ftaudit.models.local import LocalChatModel
+
+        for served in self.models.values():
+            model = served.model
+            if isinstance(model, LocalChatModel):
+                weights = model.weights()
+                if model.ref.adapter is not None:
+                    with weights.lock:
+                        weights.adapter_name(model.ref.adapter)
+
+    def _lock(self, key: str) -> anyio.Lock:
+        # Created on first use inside the server's event loop; no await between check and set.
+        if key not in self._locks:
+            self._locks[key] = anyio.Lock()
+        return self._locks[key]
+
+    # -- the HTTP API ---------------------------------------------------------------------
+
+    def _build_app(self) -> Any:
+        from starlette.applications import Starlette
+        from starlette.exceptions import HTTPException
+        from starlette.requests import Request
+        from starlette.responses import JSONResponse
+        from starlette.routing import Route
+
+        async def list_models(request: Request) -> JSONResponse:
+            return JSONResponse({"object": "list", "data": [self._model_card(s) for s in self.models.values()]})
+
+        async def get_one(request: Request) -> JSONResponse:
+            alias = request.path_params["alias"]
+            if alias not in self.models:
+                raise self._unknown_model(alias)
+            return JSONResponse(self._model_card(self.models[alias]))
+
+        async def chat_completions(request: Request) -> JSONResponse:
+            try:
+                body = await request.json()
+            except Exception:  # noqa: BLE001 - any undecodable body is the client's mistake
+                raise RequestError(400, "the request body is not valid JSON") from None
+            return JSONResponse(await self.complete(body))
+
+        async def health(request: Request) -> JSONResponse:
+            return JSONResponse({"status": "ok", "models": list(self.models)})
+
+        async def on_request_error(request: Request, exc: Exception) -> JSONResponse:
+            assert isinstance(exc, RequestError)
+            return JSONResponse(exc.body(), status_code=exc.status)
+
+        async def on_http_error(request: Request, exc: Exception) -> JSONResponse:
+            assert isinstance(exc, HTTPException)
+            kind = "not_found_error" if exc.status_code == 404 else "invalid_request_error"
+            error = RequestError(exc.status_code, f"{request.method} {request.url.path}: {exc.detail}", kind=kind)
+            return JSONResponse(error.body(), status_code=exc.status_code)
+
+        routes = [
+            Route("/v1/models", list_models, methods=["GET"]),
+            Route("/v1/models/{alias:path}", get_one, methods=["GET"]),
+            Route("/v1/chat/completions", chat_completions, methods=["POST"]),
+            Route("/health", health, methods=["GET"]),
+        ]
+        return Starlette(
+            routes=routes,
+            exception_handlers={RequestError: on_request_error, HTTPException: on_http_error},
+            max_body_size=MAX_BODY_BYTES,
+        )
+
+    def _model_card(self, served: ServedModel) -> dict[str, Any]:
+        return {"id": served.alias, "object": "model", "created": served.created, "owned_by": "ftaudit",
+                "root": served.ref}
+
+    def _unknown_model(self, alias: str) -> RequestError:
+        return RequestError(
+            404, f"model {alias!r} is not served here; served: {', '.join(self.models)}",
+            param="model", code="model_not_found", kind="not_found_error",
+        )
+
+    async def complete(self, body: Any) -> dict[str, Any]:
+        """Answer one chat completions request body (a dict); raises :class:`RequestError`."""
+        alias, messages, prefill, params = self.parse_request(body)
+        served = self.models[alias]
+        try:
+            if served.lock_key is not None:
+                async with self._lock(served.lock_key):
+                    completion = await served.model.chat(messages, params, prefill=prefill)
+            else:
+                completion = await served.model.chat(messages, params, prefill=prefill)
+        except (ConfigError, UnsupportedFeatureError, ModelRequestError) as exc:
+            raise RequestError(400, str(exc)) from None
+        except ModelUnavailableError as exc:
+            raise RequestError(503, str(exc), kind="server_error") from None
+        except ModelError as exc:
+            raise RequestError(500, str(exc), kind="server_error") from None
+        return _response(alias, completion)
+
+    def parse_request(self, body: Any) -> tuple[str, list[ChatMessage], str | None, SamplingParams]:
+        """Check a request body and turn it into the model layer's terms."""
+        if not isinstance(body, dict):
+            raise RequestError(400, "the request body must be a JSON object")
+        unknown = sorted(set(body) - _SUPPORTED - _IGNORED - set(_DEFAULT_ONLY))
+        if unknown:
+            raise RequestError(
+                400, f"unsupported field(s) {', '.join(unknown)}: this server (ftaudit serve-models) implements "
+                f"{', '.join(sorted(_SUPPORTED))}", param=unknown[0],
+            )
+        for name, allowed in _DEFAULT_ONLY.items():
+            if name in body and body[name] not in allowed:
+                shown = [a for a in allowed if a is not None]
+                raise RequestError(
+                    400, f"{name}={_short(body[name])} is not supported by this server (ftaudit serve-models); "
+                    f"leave it out or use {' or '.join(map(repr, shown))}", param=name,
+                )
+        alias = body.get("model")
+        if not isinstance(alias, str) or not alias:
+            raise RequestError(400, "'model' is required: one of " + ", ".join(self.models), param="model")
+        if alias not in self.models:
+            raise self._unknown_model(alias)
+        messages, prefill = _messages(body.get("messages"), body.get("continue_final_message"))
+        return alias, messages, prefill, _sampling(body)
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _messages(raw: Any, continue_final: Any) -> tuple[list[ChatMessage], str | None]:
+    if not isinstance(raw, list) or not raw:
+        raise RequestError(400, "'messages' must be a non-empty list", param="messages")
+    messages: list[ChatMessage] = []
+    for i, item in enumerate(raw):
+        where = f"messages[{i}]"
+        if not isinstance(item, dict):
+            raise RequestError(400, f"{where} must be an object with role and content", param=where)
+        role = item.get("role")
+        if role == "developer":
+            role = "system"  # the newer name of the system role
+        if role not in ("system", "user", "assistant"):
+            raise RequestError(
+                400, f"{where}: role {role!r} is not supported (system, developer, user, assistant; no tool messages)",
+                param=f"{where}.role",
+            )
+        if item.get("tool_calls") or item.get("function_call"):
+            raise RequestError(400, f"{where}: tool calls are not supported", param=f"{where}.tool_calls")
+        content = _content_text(item.get("content"), where)
+        if role == "system" and messages and all(m.role == "system" for m in messages):
+            # Several leading system messages read as one system prompt.
+            messages[-1] = ChatMessage(role="system", content=messages[-1].content + "\n\n" + content)
+            continue
+        messages.append(ChatMessage(role=role, content=content))
+    prefill = None
+    if messages[-1].role == "assistant":
+        if continue_final is False:
+            raise RequestError(
+                400, "the last message is an assistant message and continue_final_message is false; this server "
+                "only continues a trailing assistant message (a prefill)", param="continue_final_message",
+            )
+        prefill = messages.pop().content
+    return messages, prefill
+
+
+def _content_text(content: Any, where: str) -> str:
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        texts = []
+        for part in content:
+            if not isinstance(part, dict) or part.get("type") != "text" or not isinstance(part.get("text"), str):
+                kind = part.get("type") if isinstance(part, dict) else type(part).__name__
+                raise RequestError(400, f"{where}: content part of type {kind!r} is not supported (text only)",
+                                   param=f"{where}.content")
+            texts.append(part["text"])
+        return "".join(texts)
+    raise RequestError(400, f"{where}: content must be a string or a list of text parts", param=f"{where}.content")
+
+
+def _sampling(body: dict[str, Any]) -> SamplingParams:
+    max_tokens = body.get("max_completion_tokens", body.get("max_tokens"))
+    values: dict[str, Any] = {"max_tokens": DEFAULT_MAX_TOKENS if max_tokens is None else max_tokens}
+    for name in ("temperature", "top_p", "seed"):
+        if body.get(name) is not None:
+            values[name] = body[name]
+    stop = body.get("stop")
+    if stop is not None:
+        if isinstance(stop, str):
+            stop = [stop]
+        if not isinstance(stop, list) or not all(isinstance(s, str) and s for s in stop):
+            raise RequestError(400, "'stop' must be a string or a list of non-empty strings", param="stop")
+        values["stop"] = stop
+    for name in ("max_tokens", "seed"):
+        if name in values and (isinstance(values[name], bool) or not isinstance(values[name], int)):
+            raise RequestError(400, f"'{name}' must be an integer", param=name)
+    try:
+        return SamplingParams.model_validate(values)
+    except ValueError as exc:
+        errors = getattr(exc, "errors", lambda: [])()
+        first = errors[0] if errors else {}
+        param = str(first.get("loc", ("",))[0]) or None
+        message = f"'{param}': {first.get('msg', exc)}" if param else str(exc)
+        raise RequestError(400, message, param=param) from None
+
+
+def _response(alias: str, completion: Completion) -> dict[str, Any]:
+    finish = completion.finish_reason if completion.finish_reason in ("stop", "length", "content_filter") else "stop"
+    usage = completion.usage
+    return {
+        "id": f"chatcmpl-{uuid.uuid4().hex}",
+        "object": "chat.completion",
+        "created": int(time.time()),
+        "model": alias,
+        "choices": [
+            {"index": 0, "message": {"role": "assistant", "content": completion.text}, "finish_reason": finish,
+             "logprobs": None}
+        ],
+        "usage": {
+            "prompt_tokens": usage.input_tokens,
+            "completion_tokens": usage.output_tokens,
+            "total_tokens": usage.input_tokens + usage.output_tokens,
+        },
+        "system_fingerprint": None,
+    }
+
+
+# -- running it ---------------------------------------------------------------------------
+
+
+def listen_socket(host: str, port: int) -> socket.socket:
+    """A listening TCP socket on ``host:port`` (port 0: a free one); :class:`ConfigError` when the address is taken."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        raise ConfigError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    sock.listen(128)
+    sock.set_inheritable(True)
+    return sock
+
+
+def url_host(host: str) -> str:
+    """How a client reaches ``host``: a wildcard address becomes loopback, IPv6 gets brackets."""
+    if host in ("0.0.0.0", ""):
+        return "127.0.0.1"
+    if host == "::":
+        return "[::1]"
+    return f"[{host}]" if ":" in host else host
+
+
+class ServerHandle:
+    """A server running in a background thread; ``close()`` stops it (also as a context manager)."""
+
+    def __init__(self, server: Any, thread: threading.Thread, sock: socket.socket, models: ModelServer) -> None:
+        self._server = server
+        self._thread = thread
+        self._sock = sock
+        self.models = models
+        host, port = sock.getsockname()[:2]
+        self.host, self.port = host, port
+        self.base_url = f"http://{url_host(host)}:{port}/v1"
+
+    def ref(self, alias: str) -> str:
+        """The ftaudit model reference of a served alias, e.g. ``tuned@http://127.0.0.1:PORT/v1``."""
+        if alias not in self.models.models:
+            raise ConfigError(f"{alias!r} is not served here")
+        return f"openai-compatible:{alias}@{self.base_url}"
+
+    def close(self, timeout: float = 10.0) -> None:
+        self._server.should_exit = True
+        self._thread.join(timeout)
+        self._sock.close()
+
+    def __enter__(self) -> ServerHandle:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _uvicorn_server(app: Any, log_level: str) -> Any:
+    import uvicorn
+
+    config = uvicorn.Config(app, log_level=log_level, lifespan="off", timeout_graceful_shutdown=5)
+    return uvicorn.Server(config)
+
+
+def serve_in_thread(
+    models: Mapping[str, str],
+    host: str = DEFAULT_HOST,
+    port: int = 0,
+    *,
+    cache: str | None = "off",
+    warm: bool = False,
+    log_level: str = "warning",
+    startup_timeout: float = 30.0,
+) -> ServerHandle:
+    """Start the server for ``{alias: reference}`` in a daemon thread and return once it accepts requests.
+
+    ``port=0`` picks a free port (see ``handle.base_url``). ``cache`` is the response cache
+    mode of the served models (off by default: clients keep their own cache). For tests and
+    notebooks; the CLI runs :func:`serve` in the foreground.
+    """
+    model_server = ModelServer(models, cache=cache)
+    if warm:
+        model_server.warm_up()
+    sock = listen_socket(host, port)
+    server = _uvicorn_server(model_server.app, log_level)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="ftaudit-serve", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + startup_timeout
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            server.should_exit = True
+            sock.close()
+            raise ConfigError(f"the model server did not start on {host}:{port}")
+        time.sleep(0.02)
+    return ServerHandle(server, thread, sock, model_server)
+
+
+def serve(
+    models: Mapping[str, str] | ModelServer,
+    host: str = DEFAULT_HOST,
+    port: int = DEFAULT_PORT,
+    *,
+    cache: str | None = "off",
+    log_level: str = "info",
+    sock: socket.socket | None = None,
+) -> None:
+    """Serve in the foreground until interrupted (Ctrl-C); ``sock``: an already listening socket."""
+    model_server = models if isinstance(models, ModelServer) else ModelServer(models, cache=cache)
+    sock = sock or listen_socket(host, port)
+    try:
+        _uvicorn_server(model_server.app, log_level).run(sockets=[sock])
+    finally:
+        sock.close()
