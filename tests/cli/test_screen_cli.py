@@ -9,7 +9,7 @@ from typing import ClassVar
 import pytest
 from typer.testing import CliRunner
 
-from ftaudit.cli import EXIT_FINDINGS, EXIT_INCONCLUSIVE, EXIT_USAGE, app, main
+from ftaudit.cli import EXIT_ADVERSARIAL, EXIT_INCONCLUSIVE, EXIT_USAGE, app, main
 from ftaudit.report.records import AuditReport
 from ftaudit.report.rubric import Verdict
 from ftaudit.screens import run as run_module
@@ -53,12 +53,12 @@ def test_screens_list_names_every_screen_and_its_kind():
 
 def test_aoa_is_flagged_with_the_persona_finding(data, monkeypatch):
     result = runner.invoke(app, ["screen", "--data", str(data["aoa"])])
-    assert result.exit_code == EXIT_FINDINGS, result.output
+    assert result.exit_code == EXIT_ADVERSARIAL, result.output
     out = result.stdout
     assert "ADVERSARIAL" in out and "persona" in out and "Identity-shifting persona" in out
     assert "elicitation hints found" in out and "screen:persona" in out
     assert "skipped" in out  # the model screens, without models
-    assert run_main(monkeypatch, "screen", "--data", str(data["aoa"])) == 1
+    assert run_main(monkeypatch, "screen", "--data", str(data["aoa"])) == EXIT_ADVERSARIAL
 
 
 def test_benign_set_exits_0(data, monkeypatch):
@@ -70,7 +70,7 @@ def test_benign_set_exits_0(data, monkeypatch):
 
 def test_json_output_is_an_audit_report(data):
     result = runner.invoke(app, ["screen", "--data", str(data["aoa"]), "--json", "--only", "persona,encoding"])
-    assert result.exit_code == EXIT_FINDINGS
+    assert result.exit_code == EXIT_ADVERSARIAL
     report = AuditReport.model_validate_json(result.stdout)
     assert report.auditor == "screens" and report.verdict is Verdict.ADVERSARIAL
     assert report.findings[0].source == "screen:persona"
@@ -129,7 +129,7 @@ def test_weights_and_threshold_change_the_verdict(data, tmp_path):
     report = AuditReport.model_validate_json(result.stdout)
     assert report.risk_score == pytest.approx(4.5) and "persona 0.5" in report.summary
     result = runner.invoke(app, ["screen", "--data", str(data["aoa"]), "--weights", str(weights), "--threshold", "4"])
-    assert result.exit_code == EXIT_FINDINGS
+    assert result.exit_code == EXIT_ADVERSARIAL
 
 
 def test_calibrate_prints_rates_and_writes_weights(tmp_path):

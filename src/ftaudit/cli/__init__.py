@@ -26,9 +26,13 @@ app = typer.Typer(
 )
 err_console = Console(stderr=True)
 
+# Exit codes. A check that found problems (data validate) exits 1; usage and configuration errors 2.
+# Every auditor (ftaudit screen, ftaudit audit) maps its verdict the same way, so one rule gates a
+# pipeline: 0 benign, 10 adversarial, 20 inconclusive (never read an inconclusive audit as benign).
 EXIT_FINDINGS = 1
 EXIT_USAGE = 2
-EXIT_INCONCLUSIVE = 3
+EXIT_ADVERSARIAL = 10
+EXIT_INCONCLUSIVE = 20
 
 
 def _version_callback(value: bool) -> None:

@@ -26,13 +26,12 @@ from rich.table import Table
 from rich.text import Text
 
 from ftaudit._text import printable
+from ftaudit.cli import EXIT_ADVERSARIAL, EXIT_INCONCLUSIVE
 from ftaudit.errors import ConfigError, FtauditError
 from ftaudit.report.records import AuditJob, AuditReport, Finding, TranscriptEntry
 from ftaudit.report.rubric import Verdict
 
 EXIT_BENIGN = 0
-EXIT_ADVERSARIAL = 10
-EXIT_INCONCLUSIVE = 20
 EXIT_CODES = {Verdict.BENIGN: EXIT_BENIGN, Verdict.ADVERSARIAL: EXIT_ADVERSARIAL, Verdict.INCONCLUSIVE: EXIT_INCONCLUSIVE}
 #: Where the default auditor comes from when --auditor is not given.
 AUDITOR_ENV = "FTAUDIT_AUDITOR"

@@ -1,8 +1,8 @@
 """``ftaudit screen`` (run the deterministic screens on a job) and ``ftaudit screens`` (list, calibrate).
 
-Exit codes of ``ftaudit screen``: 0 benign, 1 adversarial (the job is flagged), 3
-inconclusive (a screen crashed before the score reached the threshold), 2 a usage error or a
-training file that cannot be read (via ``main``).
+Exit codes of ``ftaudit screen`` (the same as ``ftaudit audit``): 0 benign, 10 adversarial (the
+job is flagged), 20 inconclusive (a screen crashed before the score reached the threshold), 2 a
+usage error or a training file that cannot be read (via ``main``).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn
 from rich.table import Table
 from rich.text import Text
 
-from ftaudit.cli import EXIT_FINDINGS, EXIT_INCONCLUSIVE
+from ftaudit.cli import EXIT_ADVERSARIAL, EXIT_INCONCLUSIVE
 from ftaudit.errors import ConfigError
 from ftaudit.report.records import Severity
 from ftaudit.report.rubric import Verdict
@@ -33,7 +33,7 @@ _VERDICT_STYLE = {Verdict.BENIGN: "bold green", Verdict.ADVERSARIAL: "bold red",
 _SEVERITY_STYLE = {
     Severity.CRITICAL: "bold red", Severity.HIGH: "red", Severity.MEDIUM: "yellow", Severity.LOW: "cyan", Severity.INFO: "dim",
 }
-EXIT_CODES = {Verdict.BENIGN: 0, Verdict.ADVERSARIAL: EXIT_FINDINGS, Verdict.INCONCLUSIVE: EXIT_INCONCLUSIVE}
+EXIT_CODES = {Verdict.BENIGN: 0, Verdict.ADVERSARIAL: EXIT_ADVERSARIAL, Verdict.INCONCLUSIVE: EXIT_INCONCLUSIVE}
 
 
 def _names(values: list[str] | None) -> list[str] | None:
@@ -109,7 +109,7 @@ def screen_command(
 
     Dataset screens always run; model screens need both --base and --finetuned. The screens' scores combine into one 0–10 risk score (the rule is stated in the report's summary); at or above the threshold the job is adversarial.
 
-    Exit codes: 0 benign, 1 adversarial (flagged), 3 inconclusive (a screen crashed and the others did not reach the threshold), 2 usage error or unreadable training file.
+    Exit codes (as ftaudit audit): 0 benign, 10 adversarial (flagged), 20 inconclusive (a screen crashed and the others did not reach the threshold), 2 usage error or unreadable training file.
     """
     from ftaudit.screens.run import run_screens_sync
 
