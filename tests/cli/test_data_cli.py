@@ -71,6 +71,12 @@ def test_validate_exit_code_survives_the_console_entry_point(
     assert run_main(monkeypatch, "data", "validate", str(good)) == 0
 
 
+def test_a_usage_error_is_one_message_and_exit_2_not_a_traceback(three_bad, monkeypatch, capsys):
+    assert run_main(monkeypatch, "data", "validate", str(three_bad), "--no-such-flag") == 2
+    err = capsys.readouterr().err
+    assert "No such option: --no-such-flag" in err and "Traceback" not in err
+
+
 def test_validate_valid_file_exits_0(tmp_path):
     good = tmp_path / "good.jsonl"
     good.write_text(json.dumps(chat()) + "\n\n" + json.dumps(chat("Again")) + "\n")

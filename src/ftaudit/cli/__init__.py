@@ -80,14 +80,26 @@ def main() -> None:
     except KeyboardInterrupt:
         err_console.print("[yellow]interrupted[/]")
         sys.exit(130)
-    except Exception as exc:  # click usage errors arrive here in non-standalone mode
-        import click
-
-        if isinstance(exc, click.exceptions.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
-        if isinstance(exc, click.exceptions.Abort):
+    except Exception as exc:  # usage errors (unknown option, bad value) arrive here in non-standalone mode
+        if _is_usage_error(exc):
+            exc.show()  # type: ignore[attr-defined]
+            sys.exit(getattr(exc, "exit_code", EXIT_USAGE))
+        if type(exc).__name__ == "Abort":
             sys.exit(130)
         raise
     # In non-standalone mode click returns a typer.Exit's code instead of raising it.
     sys.exit(rc if isinstance(rc, int) else 0)
+
+
+def _is_usage_error(exc: BaseException) -> bool:
+    """A click usage error, from click itself or from the copy typer vendors (typer._click)."""
+    import click
+
+    classes: list[type] = [click.exceptions.ClickException]
+    try:
+        from typer._click import exceptions as vendored
+
+        classes.append(vendored.ClickException)
+    except ImportError:
+        pass
+    return isinstance(exc, tuple(classes))
