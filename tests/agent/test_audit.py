@@ -101,8 +101,10 @@ def test_money_and_time_budgets_end_the_audit(dataset_job):
     assert report.verdict is Verdict.INCONCLUSIVE and "of the $1 budget" in report.inconclusive_reason
     assert len(script.seen) == 2 and report.usage_by_model["scripted-auditor"].cost_usd == pytest.approx(1.2)
 
+    # Turns unlimited in practice, so the clock (not the turn count) is what ends it on any machine.
     script = Script([[("view_lines", {"start": 1})]])
-    config = AuditConfig(auditor_model=script.model(), affordances="D", budget=Budget(max_seconds=0.5), **FAST)
+    budget = Budget(max_seconds=0.5, max_turns=10_000_000, max_tokens=None)
+    config = AuditConfig(auditor_model=script.model(), affordances="D", budget=budget, **FAST)
     report = audit(dataset_job, config)
     assert report.verdict is Verdict.INCONCLUSIVE and "time limit of 0.5s" in report.inconclusive_reason
 
@@ -192,8 +194,8 @@ def test_configuration_mistakes_fail_before_any_work(dataset_job, monkeypatch, t
     monkeypatch.delenv("OPENAI_API_KEY", raising=False)
     with pytest.raises(ModelAuthError, match="OPENAI_API_KEY"):
         audit(dataset_job, AuditConfig(auditor="openai:gpt-4.1", screens_brief=False))
-    with pytest.raises(ConfigError, match="serve-models"):
-        audit(dataset_job, AuditConfig(auditor="local:smollm2-135m", screens_brief=False))
+    with pytest.raises(ConfigError, match="neither an embedded model"):
+        audit(dataset_job, AuditConfig(auditor="local:no-such-model", screens_brief=False))
     missing = dataset_job.model_copy(update={"training_file": tmp_path / "nope.jsonl"})
     with pytest.raises(DataError):
         audit(missing, AuditConfig(auditor_model=Script([[verdict(0)]]).model(), screens_brief=False))

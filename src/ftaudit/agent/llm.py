@@ -1,7 +1,11 @@
 """The auditor's own models: resolving the auditor reference, the summariser, pricing responses.
 
 The auditor runs through pydantic-ai (tool calling, structured output); the models under audit
-go through ftaudit's model layer (cache, metering). The summariser may be either: a reference
+go through ftaudit's model layer (cache, metering). A remote auditor (``openai:…``,
+``anthropic:…``, ``NAME@URL``) uses the provider's native tool calling; a ``local:`` auditor
+(``local:qwen2.5-coder-1.5b``) runs in this process on the CPU through
+:class:`~ftaudit.agent.local_auditor.LocalAuditorModel`, which prompts for JSON tool calls and
+parses them leniently. The summariser may be either: a reference
 string becomes an ftaudit :class:`~ftaudit.models.ChatModel` (cached and metered like the
 targets), an injected pydantic-ai ``Model`` (tests) is called directly and priced here.
 """
@@ -24,7 +28,9 @@ SUMMARY_MAX_TOKENS = 1500
 def resolve_auditor(ref: str, injected: Any = None) -> Model:
     """The pydantic-ai model of the auditor: the injected one, or one built from ``ref``.
 
-    Must be called inside the event loop the audit runs in (the SDK client belongs to it).
+    ``local:NAME`` (an embedded model such as ``qwen2.5-coder-1.5b``, or a transformers
+    folder) gives the fully local auditor; its weights are fetched and loaded on its first
+    request. Must be called inside the event loop the audit runs in (the SDK client belongs to it).
     """
     if injected is not None:
         if not isinstance(injected, Model):
@@ -32,10 +38,9 @@ def resolve_auditor(ref: str, injected: Any = None) -> Model:
         return injected
     parsed = parse_model_ref(ref)
     if parsed.is_local:
-        raise ConfigError(
-            f"auditor {ref!r}: an embedded local model cannot drive the agent directly yet; serve it with "
-            "`ftaudit serve-models` and name it as NAME@http://127.0.0.1:PORT/v1"
-        )
+        from ftaudit.agent.local_auditor import LocalAuditorModel
+
+        return LocalAuditorModel.from_ref(parsed)
     from ftaudit.models.remote import RemoteChatModel
 
     # The model layer knows where each provider's key lives and how to reach compatible servers.

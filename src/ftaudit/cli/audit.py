@@ -310,7 +310,8 @@ def audit_command(
     ),
     auditor: Optional[str] = typer.Option(
         None, "--auditor", envvar=AUDITOR_ENV, show_envvar=True,
-        help="The auditing model: openai:gpt-4.1, anthropic:claude-sonnet-4-5, NAME@http://HOST:PORT/v1.",
+        help="The auditing model: openai:gpt-4.1, anthropic:claude-sonnet-4-5, NAME@http://HOST:PORT/v1, "
+        "or local:qwen2.5-coder-1.5b (fully local, on the CPU).",
     ),
     affordances: Optional[str] = typer.Option(
         None, "--affordances", "-a", help="Preset (D, M, B, M+D, M+D+B, M+D+B*, M+D+S, M+D+B*+S, all) or e.g. D+M+memory. Default all."

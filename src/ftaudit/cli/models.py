@@ -30,7 +30,7 @@ def list_models() -> None:
     models_dir = get_settings().models_dir
     for name, spec in sorted(EMBEDDED_MODELS.items()):
         converted = "yes" if (models_dir / name / ".ftaudit-converted").exists() else "on first use"
-        table.add_row(f"local:{name}", f"{spec.package}=={spec.version}", converted, spec.description)
+        table.add_row(f"local:{name}", spec.ships_in, converted, spec.description)
     console.print(table)
     console.print(
         "Remote: openai:MODEL, anthropic:MODEL, NAME@http://host:port/v1 (OpenAI-compatible server);"

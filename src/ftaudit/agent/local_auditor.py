@@ -1,0 +1,535 @@
+"""A fully local auditor: an embedded chat model drives the agent through prompted JSON tool calls.
+
+``--auditor local:qwen2.5-coder-1.5b`` runs the auditor on the CPU with the local backend
+(:mod:`ftaudit.models.local`); no server and no network. A small model has no native
+tool-calling API here, so :class:`LocalAuditorModel` (a pydantic-ai ``Model``) does it in
+text: the conversation and the tool definitions (names, descriptions, compact JSON schemas)
+are rendered into one chat prompt that asks for one tool call as a JSON object, the reply is
+generated greedily with a bounded length, and the reply is parsed leniently
+(:func:`parse_tool_calls`), since small models write tool calls fenced, bare, in Qwen's
+``<tool_call>`` tags, with trailing commas or single quotes. A reply with no tool call in it
+goes back to pydantic-ai as text, which asks the model to try again.
+
+The prompt is kept within a character budget, because a 1.5B model on two cores has little
+context to spare: the system prompt and the job brief always stay, older tool results are
+cut (closing any data block the cut leaves open, so untrusted text never runs past it), and
+the oldest turns are dropped first when that is not enough.
+"""
+
+from __future__ import annotations
+
+import ast
+import contextlib
+import json
+import re
+from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic_ai._instrumentation import get_instructions  # what FunctionModel uses to read the instructions
+from pydantic_ai.messages import (
+    ModelMessage,
+    ModelRequest,
+    ModelResponse,
+    RetryFeedbackPart,
+    RetryPromptPart,
+    SystemPromptPart,
+    TextPart,
+    ToolCallPart,
+    ToolReturnPart,
+    UserPromptPart,
+)
+from pydantic_ai.models import Model, ModelRequestParameters
+from pydantic_ai.settings import ModelSettings
+from pydantic_ai.tools import ToolDefinition
+from pydantic_ai.usage import RequestUsage
+
+from ftaudit.errors import ConfigError
+from ftaudit.models import ChatMessage, ChatModel, Completion, ModelRef, SamplingParams
+from ftaudit.models import usage as _usage
+
+#: ``generate(messages, params, prefill)`` returns the reply's continuation after ``prefill``.
+Generate = Callable[[list[ChatMessage], SamplingParams, str | None], Awaitable["Completion | str"]]
+
+ANSWER_FORMAT = """\
+# How to answer
+Reply with exactly one tool call as one JSON object, and nothing else:
+{"tool": "TOOL_NAME", "arguments": {...}}
+The arguments follow that tool's schema above. One call per reply; its result comes back in \
+the next message. When you have enough evidence, call {verdict} to finish."""
+
+RETRY_REMINDER = 'Reply with one JSON tool call: {"tool": "TOOL_NAME", "arguments": {...}}'
+
+
+@dataclass(frozen=True)
+class LocalAuditorSettings:
+    """How the local auditor generates and how much prompt it may build.
+
+    ``max_prompt_chars`` bounds the rendered chat (system prompt included; about four characters
+    a token); ``recent_turns`` is how many of the latest tool-result turns are shown whole, and
+    older results are cut to ``old_result_chars``. ``prefill`` starts every reply, so the model
+    continues a JSON tool call instead of starting prose (``None`` for no prefill).
+    """
+
+    max_tokens: int = 512
+    max_prompt_chars: int = 24_000
+    recent_turns: int = 2
+    old_result_chars: int = 600
+    prefill: str | None = '{"tool": "'
+    verdict_tool: str = "submit_verdict"
+
+
+class LocalAuditorModel(Model):
+    """A pydantic-ai model backed by a local chat model (or any ``generate`` function), with text tool calls."""
+
+    # A small model on a small context: no announcements about framework frames.
+    _announces_lookalike_notes = False
+
+    def __init__(
+        self,
+        generate: Generate | ChatModel,
+        *,
+        model_name: str | None = None,
+        settings: LocalAuditorSettings | None = None,
+    ) -> None:
+        super().__init__()
+        if isinstance(generate, ChatModel):
+            self.chat_model: ChatModel | None = generate
+            self._generate: Generate = _chat_generate(generate)
+            name = model_name or generate.name
+        else:
+            self.chat_model = None
+            self._generate = generate
+            name = model_name or "local-auditor"
+        self._model_name = name
+        self.local_settings = settings or LocalAuditorSettings()
+        self.last_prompt: list[ChatMessage] = []  # what the model was sent last (the transcript shows the rest)
+
+    @classmethod
+    def from_ref(cls, ref: ModelRef, settings: LocalAuditorSettings | None = None) -> LocalAuditorModel:
+        """The local auditor for ``local:NAME`` (an embedded model or a transformers folder).
+
+        The weights are fetched, converted and loaded on the first request, not here.
+        """
+        from ftaudit.models import get_model
+        from ftaudit.models.embedded import EMBEDDED_MODELS
+
+        if ref.name not in EMBEDDED_MODELS and not (Path(ref.name).expanduser() / "config.json").is_file():
+            raise ConfigError(
+                f"auditor {ref}: {ref.name!r} is neither an embedded model ({', '.join(sorted(EMBEDDED_MODELS))}) "
+                "nor a transformers model folder"
+            )
+        return cls(get_model(ref), model_name=str(ref), settings=settings)
+
+    @property
+    def model_name(self) -> str:
+        return self._model_name
+
+    @property
+    def system(self) -> str:
+        return "ftaudit-local"
+
+    async def request(
+        self,
+        messages: list[ModelMessage],
+        model_settings: ModelSettings | None,
+        model_request_parameters: ModelRequestParameters,
+    ) -> ModelResponse:
+        model_settings, model_request_parameters = self.prepare_request(model_settings, model_request_parameters)
+        params = model_request_parameters
+        tools = list(params.declared_function_tools) + list(params.output_tools)
+        instructions = get_instructions(messages, params)
+        conf = self.local_settings
+        prompt = render_prompt(messages, instructions, tools, conf)
+        self.last_prompt = prompt
+        max_tokens = int((model_settings or {}).get("max_tokens") or conf.max_tokens)
+        sampling = SamplingParams(max_tokens=max_tokens, temperature=0.0)
+        completion = await self._generate(prompt, sampling, conf.prefill)
+        if isinstance(completion, str):
+            text, usage = completion, RequestUsage(output_tokens=0)
+        else:
+            text = completion.text
+            usage = RequestUsage(input_tokens=completion.usage.input_tokens, output_tokens=completion.usage.output_tokens)
+        reply = (conf.prefill or "") + text
+        calls = parse_tool_calls(reply, tools)
+        parts: list[Any]
+        if calls:
+            before = _text_before_call(reply)
+            parts = ([TextPart(before)] if before else []) + [ToolCallPart(name, args) for name, args in calls]
+        else:
+            parts = [TextPart(reply.strip() or "(empty reply)")]
+        return ModelResponse(parts=parts, usage=usage, model_name=self._model_name, provider_name=self.system)
+
+
+def _chat_generate(model: ChatModel) -> Generate:
+    async def generate(messages: list[ChatMessage], params: SamplingParams, prefill: str | None) -> Completion:
+        # The audit counts the auditor's tokens from the responses; the target meters must not count them again.
+        with _unmetered():
+            return await model.chat(messages, params, prefill=prefill)
+
+    return generate
+
+
+@contextlib.contextmanager
+def _unmetered() -> Iterator[None]:
+    token = _usage._METERS.set(())
+    try:
+        yield
+    finally:
+        _usage._METERS.reset(token)
+
+
+# --- rendering ------------------------------------------------------------------------------------
+
+
+def render_tools(tools: list[ToolDefinition]) -> str:
+    """The tools as the prompt lists them: name, description and compact JSON schema of the arguments."""
+    lines = ["# Tools"]
+    for tool in tools:
+        schema = json.dumps(_compact_schema(tool.parameters_json_schema), separators=(",", ":"), ensure_ascii=False)
+        description = " ".join((tool.description or "").split())
+        lines.append(f"## {tool.name}\n{description}\narguments: {schema}")
+    return "\n".join(lines)
+
+
+def _compact_schema(schema: dict[str, Any]) -> Any:
+    """The schema with its ``$ref``s inlined and without titles: shorter, and readable in one pass."""
+    defs = schema.get("$defs") or {}
+
+    def walk(value: Any, depth: int) -> Any:
+        if isinstance(value, dict):
+            ref = value.get("$ref")
+            if isinstance(ref, str) and ref.startswith("#/$defs/") and depth < 8:
+                target = defs.get(ref.removeprefix("#/$defs/"))
+                if isinstance(target, dict):
+                    merged = {**target, **{k: v for k, v in value.items() if k != "$ref"}}
+                    return walk(merged, depth + 1)
+            # A "title" that is a string repeats a name; a property called "title" is a schema (a dict).
+            return {
+                k: walk(v, depth)
+                for k, v in value.items()
+                if k != "$defs" and k != "additionalProperties" and not (k == "title" and isinstance(v, str))
+            }
+        if isinstance(value, list):
+            return [walk(v, depth) for v in value]
+        return value
+
+    return walk(schema, 0)
+
+
+def render_system(instructions: str | None, tools: list[ToolDefinition], verdict_tool: str) -> str:
+    """The system message: the agent's instructions, the tools and the answer format."""
+    parts = [instructions.strip()] if instructions and instructions.strip() else []
+    parts.append(render_tools(tools))
+    parts.append(ANSWER_FORMAT.replace("{verdict}", verdict_tool))
+    return "\n\n".join(parts)
+
+
+@dataclass
+class _Turn:
+    role: str
+    pieces: list[tuple[str, bool]]  # (text, is a tool result that may be cut)
+
+    def text(self) -> str:
+        return "\n\n".join(text for text, _ in self.pieces)
+
+
+def render_call(name: str, args: Any) -> str:
+    """A tool call as the model is asked to write it (how its own past calls are shown back)."""
+    if isinstance(args, str):
+        try:
+            args = json.loads(args)
+        except ValueError:
+            pass
+    return json.dumps({"tool": name, "arguments": args if args is not None else {}}, ensure_ascii=False)
+
+
+def _turns(messages: list[ModelMessage]) -> tuple[list[str], list[_Turn]]:
+    """System texts found in the history, and the user/assistant turns (consecutive same-role merged)."""
+    system: list[str] = []
+    turns: list[_Turn] = []
+
+    def add(role: str, text: str, result: bool = False) -> None:
+        if not text:
+            return
+        if turns and turns[-1].role == role:
+            turns[-1].pieces.append((text, result))
+        else:
+            turns.append(_Turn(role, [(text, result)]))
+
+    remind = False  # the model's last reply had no tool call: say again how to write one
+    for message in messages:
+        if isinstance(message, ModelRequest):
+            if remind:
+                add("user", RETRY_REMINDER)
+                remind = False
+            for part in message.parts:
+                if isinstance(part, SystemPromptPart):
+                    if not turns:
+                        system.append(part.content)
+                    else:
+                        add("user", f"[ftaudit: {part.content}]")
+                elif isinstance(part, UserPromptPart):
+                    content = part.content if isinstance(part.content, str) else "\n".join(
+                        c if isinstance(c, str) else str(c) for c in part.content
+                    )
+                    add("user", content)
+                elif isinstance(part, ToolReturnPart):
+                    if part.outcome == "retried":
+                        add("user", f"[ftaudit: your call of {part.tool_name} failed]\n"
+                            f"{part.model_response_str()}\n{RETRY_REMINDER}")
+                    else:
+                        add("user", f"[ftaudit: result of {part.tool_name}]\n{part.model_response_str()}", True)
+                elif isinstance(part, RetryPromptPart):
+                    add("user", f"[ftaudit: {part.model_response()}]\n{RETRY_REMINDER}")
+                elif isinstance(part, RetryFeedbackPart):
+                    add("user", f"{part.model_response()}\n{RETRY_REMINDER}")
+        elif isinstance(message, ModelResponse):
+            pieces = []
+            for part in message.parts:
+                if isinstance(part, TextPart) and part.content.strip():
+                    pieces.append(part.content.strip())
+                elif isinstance(part, ToolCallPart):
+                    pieces.append(render_call(part.tool_name, part.args))
+            add("assistant", "\n".join(pieces))
+            remind = not any(isinstance(part, ToolCallPart) for part in message.parts)
+    return system, turns
+
+
+def render_prompt(
+    messages: list[ModelMessage],
+    instructions: str | None,
+    tools: list[ToolDefinition],
+    settings: LocalAuditorSettings | None = None,
+) -> list[ChatMessage]:
+    """The chat sent to the local model for this request, within ``settings.max_prompt_chars``."""
+    conf = settings or LocalAuditorSettings()
+    history_system, turns = _turns(messages)
+    system_text = render_system("\n\n".join(filter(None, [instructions, *history_system])), tools, conf.verdict_tool)
+    while turns and turns[0].role != "user":  # a chat starts with the user
+        turns.pop(0)
+    if not turns:
+        turns = [_Turn("user", [("Begin the audit.", False)])]
+    # Tool results older than the latest few are cut; the first turn (the job) stays whole.
+    user_turns = [i for i, t in enumerate(turns) if t.role == "user"]
+    recent = set(user_turns[-conf.recent_turns :]) if conf.recent_turns else set()
+    for i in user_turns[1:]:
+        if i not in recent:
+            turns[i].pieces = [(cut_text(text, conf.old_result_chars, "an older result") if result else text, result)
+                               for text, result in turns[i].pieces]
+    # Still too long: drop the oldest exchanges after the job, keeping user/assistant alternation.
+    budget = conf.max_prompt_chars - len(system_text)
+    dropped = 0
+    while len(turns) > 3 and sum(len(t.text()) for t in turns) > budget:
+        del turns[1:3]
+        dropped += 1
+    if dropped:
+        turns[0].pieces.append((f"[ftaudit: {dropped} earlier exchange(s) omitted to fit the context]", False))
+    # And the latest results themselves, if one alone is too long.
+    overflow = sum(len(t.text()) for t in turns) - budget
+    if overflow > 0 and len(turns) > 1:
+        last = turns[-1]
+        room = max(conf.old_result_chars, len(last.text()) - overflow)
+        share = max(200, room // max(1, len(last.pieces)))
+        last.pieces = [(cut_text(text, share, "this result") if result else text, result) for text, result in last.pieces]
+    chat = [ChatMessage(role="system", content=system_text)]
+    chat += [ChatMessage(role=t.role, content=t.text()) for t in turns]  # type: ignore[arg-type]
+    return chat
+
+
+_OPEN = re.compile(r"<<<DATA ([0-9a-f]{6,64}) ")
+
+
+def cut_text(text: str, limit: int, what: str = "the text") -> str:
+    """``text`` cut to about ``limit`` characters, closing a data block the cut leaves open.
+
+    The cut never leaves half a delimiter, and the marker after it is in ftaudit's voice,
+    outside every block, so untrusted text cannot run on past the cut.
+    """
+    if len(text) <= limit:
+        return text
+    head = text[:limit]
+    last_newline = head.rfind("\n")
+    if last_newline >= 0 and head[last_newline + 1 :].startswith("<<<"):
+        head = head[:last_newline]  # a partial delimiter line
+    for nonce in dict.fromkeys(_OPEN.findall(head)):
+        opened = head.count(f"<<<DATA {nonce} ")
+        closed = head.count(f"<<<END DATA {nonce}>>>")
+        if opened > closed:
+            head += f"\n<<<END DATA {nonce}>>>"
+    return head + f"\n[ftaudit: {what} cut to {limit} of {len(text)} characters]"
+
+
+# --- lenient parsing ------------------------------------------------------------------------------
+
+_TAGGED = re.compile(r"<tool_call>\s*(.*?)\s*(?:</tool_call>|$)", re.S)
+_FENCED = re.compile(r"```[ \t]*(?:json|JSON|tool_call|python)?[ \t]*\n?(.*?)(?:```|$)", re.S)
+_NAME_KEYS = ("tool", "name", "tool_name", "function", "function_name", "action")
+_ARG_KEYS = ("arguments", "args", "parameters", "params", "input", "tool_input", "action_input")
+MAX_CALLS = 4
+
+
+def parse_tool_calls(text: str, tools: list[ToolDefinition] | list[str]) -> list[tuple[str, dict[str, Any]]]:
+    """The tool calls in a model's reply, read leniently; ``[]`` when there is none.
+
+    Looks in Qwen's ``<tool_call>`` tags, then fenced code blocks, then bare JSON objects
+    anywhere in the text; accepts ``{"tool"|"name"|"tool_name": …, "arguments"|"parameters": …}``,
+    OpenAI's ``{"function": {"name", "arguments"}}``, lists of calls, arguments given as a JSON
+    string, trailing commas and Python-style single quotes, and an object that is just the
+    arguments of exactly one tool. Names are matched case-insensitively to ``tools``.
+    """
+    names = [t if isinstance(t, str) else t.name for t in tools]
+    schemas = {t.name: t.parameters_json_schema for t in tools if not isinstance(t, str)}
+    for candidates in (_TAGGED.findall(text), _FENCED.findall(text), _bare_objects(text)):
+        calls: list[tuple[str, dict[str, Any]]] = []
+        for candidate in candidates:
+            value = loads_lenient(candidate)
+            if value is None:
+                continue
+            for call in _interpret(value, names, schemas):
+                if call not in calls:
+                    calls.append(call)
+        # A call of an unknown tool is passed on (pydantic-ai tells the model so) only when the
+        # reply has no call of a known one: a quoted JSON line must not become an extra call.
+        known = [call for call in calls if call[0] in names]
+        if known or calls:
+            return (known or calls)[:MAX_CALLS]
+    return []
+
+
+def loads_lenient(text: str) -> Any:
+    """JSON, or JSON with trailing commas, or a Python literal (single quotes); ``None`` if none of these."""
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        return json.loads(text)
+    except ValueError:
+        pass
+    repaired = re.sub(r",\s*([}\]])", r"\1", text)
+    try:
+        return json.loads(repaired)
+    except ValueError:
+        pass
+    try:
+        value = ast.literal_eval(_python_literals(repaired))
+    except (ValueError, SyntaxError, MemoryError, RecursionError, TypeError):
+        return None
+    return value if isinstance(value, (dict, list)) else None
+
+
+def _python_literals(text: str) -> str:
+    """JSON's true/false/null as Python's, outside string literals (for ``ast.literal_eval``)."""
+    out, i, quote = [], 0, ""
+    words = {"true": "True", "false": "False", "null": "None"}
+    while i < len(text):
+        ch = text[i]
+        if quote:
+            out.append(ch)
+            if ch == "\\" and i + 1 < len(text):
+                out.append(text[i + 1])
+                i += 1
+            elif ch == quote:
+                quote = ""
+        elif ch in "\"'":
+            quote = ch
+            out.append(ch)
+        else:
+            match = re.match(r"true|false|null", text[i:])
+            if match and not (i and (text[i - 1].isalnum() or text[i - 1] == "_")):
+                out.append(words[match.group(0)])
+                i += len(match.group(0))
+                continue
+            out.append(ch)
+        i += 1
+    return "".join(out)
+
+
+def _bare_objects(text: str) -> list[str]:
+    """Top-level ``{…}`` spans in ``text``, braces balanced outside strings (an unclosed last one too)."""
+    spans, depth, start, quote, i = [], 0, -1, "", 0
+    while i < len(text):
+        ch = text[i]
+        if depth and quote:
+            if ch == "\\":
+                i += 1
+            elif ch == quote:
+                quote = ""
+        elif depth and ch in "\"'":
+            quote = ch
+        elif ch == "{":
+            if depth == 0:
+                start = i
+            depth += 1
+        elif ch == "}" and depth:
+            depth -= 1
+            if depth == 0:
+                spans.append(text[start : i + 1])
+        i += 1
+    if depth and start >= 0:
+        # A reply cut by the token limit: try closing what is open.
+        tail = text[start:]
+        spans.append(tail + ('"' if quote else "") + "}" * depth)
+    return spans
+
+
+def _interpret(value: Any, names: list[str], schemas: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    if isinstance(value, list):
+        return [call for item in value for call in _interpret(item, names, schemas)]
+    if not isinstance(value, dict):
+        return []
+    if isinstance(value.get("tool_calls"), list):
+        return _interpret(value["tool_calls"], names, schemas)
+    function = value.get("function")
+    if isinstance(function, dict):
+        return _interpret(function, names, schemas)
+    name_key = next((k for k in _NAME_KEYS if isinstance(value.get(k), str)), None)
+    if name_key is not None:
+        name = _match_name(value[name_key], names)
+        if name is None:
+            if not names:
+                return []
+            name = value[name_key].strip()  # pydantic-ai tells the model the tool is unknown
+            if not re.fullmatch(r"[\w.\-]{1,64}", name):
+                return []
+        arg_key = next((k for k in _ARG_KEYS if k in value), None)
+        if arg_key is not None:
+            args = value[arg_key]
+            if isinstance(args, str):
+                args = loads_lenient(args) if args.strip() else {}
+            if args is None:
+                args = {}
+        else:  # {"tool": "view_lines", "start": 3}: the other keys are the arguments
+            args = {k: v for k, v in value.items() if k != name_key and k != "type"}
+        return [(name, args)] if isinstance(args, dict) else []
+    # Just the arguments: accept when they fit exactly one tool's schema.
+    fits = [n for n, schema in schemas.items() if _fits(value, schema)]
+    return [(fits[0], value)] if len(fits) == 1 else []
+
+
+def _match_name(raw: str, names: list[str]) -> str | None:
+    wanted = raw.strip().removeprefix("functions.").replace("-", "_").lower()
+    for name in names:
+        if name.lower() == wanted:
+            return name
+    return None
+
+
+def _fits(value: dict[str, Any], schema: dict[str, Any]) -> bool:
+    properties = schema.get("properties") or {}
+    if not value or not properties:
+        return False
+    required = set(schema.get("required") or [])
+    return required <= set(value) and set(value) <= set(properties)
+
+
+def _text_before_call(text: str) -> str:
+    """The prose a reply has before its tool call (kept for the transcript), if any."""
+    for marker in ("<tool_call>", "```", "{"):
+        at = text.find(marker)
+        if at > 0:
+            return text[:at].strip()
+        if at == 0:
+            return ""
+    return ""
