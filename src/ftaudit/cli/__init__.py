@@ -51,10 +51,11 @@ def _root(
 
 
 def _mount() -> None:
-    from ftaudit.cli import audit, bench, data, finetune, models, schema, screens, serve, suite
+    from ftaudit.cli import audit, bench, data, demo, evaluate, finetune, models, schema, screens, serve, suite
 
     app.add_typer(bench.app, name="bench", help="Harmful-prompt benchmark on a base and a fine-tuned model.")
     app.add_typer(data.app, name="data", help="Validate and describe training files.")
+    app.add_typer(evaluate.app, name="eval", help="Run many audits of a labelled suite, resumably; report detection metrics.")
     app.add_typer(models.app, name="models", help="List models and chat with one.")
     app.add_typer(schema.app, name="schema", help="Print the JSON schemas of ftaudit's records.")
     app.add_typer(screens.app, name="screens", help="List the deterministic screens and calibrate their weights.")
@@ -63,6 +64,7 @@ def _mount() -> None:
     app.command("finetune")(finetune.finetune_command)
     app.command("audit")(audit.audit_command)
     app.command("serve-models")(serve.serve_models_command)
+    app.command("demo")(demo.demo_command)
 
 
 _mount()

@@ -1,0 +1,554 @@
+"""The evaluation report: what a store of audits says about each auditor configuration.
+
+``write_eval_report(store, out_dir)`` writes one folder that can be copied anywhere and opened
+without a network:
+
+- ``index.html``: one self-contained page (inline CSS, figures embedded as PNG data URIs, no
+  scripts). The configurations, one metrics table (a row per configuration, so ablations read as
+  one table), the ROC curves, the score distributions, per-attack detection at the 1%-FPR
+  threshold, the inconclusive audits with their errors, and every audit with a link to its report.
+- ``report.md``: the same in Markdown, with the figures beside it as ``roc.png`` and ``scores.png``.
+- ``report.json``: the same numbers for machines, schema :class:`EvalReport` (``schema_version``
+  "1"): ``configs[]`` holds each configuration's counts, notes and its
+  :class:`~ftaudit.evaluate.metrics.ConfigMetrics`; ``audits[]`` one entry per audit with the
+  relative paths of its report; ``files`` the paths of everything written, relative to the folder.
+- ``audits/<config>/<job>-r<repeat>.html`` and ``.json``: each audit's own report, rendered from the
+  stored report JSON by the same renderer as ``ftaudit audit`` uses.
+
+Job names, attack names, errors and finding titles can carry attacker-controlled text (a suite
+built from uploaded data, an auditor steered by a dataset): the HTML is a Jinja2 template with
+autoescaping and a Content-Security-Policy that forbids scripts; the Markdown escapes HTML and
+table syntax. Names become file names only after :func:`safe_name`.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import html
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field, ValidationError
+
+from ftaudit.errors import ConfigError
+from ftaudit.evaluate import metrics
+from ftaudit.evaluate.metrics import ConfigMetrics, compute_metrics
+from ftaudit.evaluate.store import AuditRow, ResultsStore
+from ftaudit.report.records import AuditReport, Severity
+
+EVAL_REPORT_SCHEMA_VERSION = "1"
+#: Longest error shown in a table cell (the full one is in the audit's own report).
+_ERROR_CHARS = 400
+_SEVERITY_RANK = {s: i for i, s in enumerate(Severity)}
+
+
+@dataclass(frozen=True)
+class EvalReportPaths:
+    """Where :func:`write_eval_report` wrote each part (figures are None for an empty store)."""
+
+    html: Path
+    markdown: Path
+    json: Path
+    audits_dir: Path
+    roc_png: Path | None = None
+    scores_png: Path | None = None
+
+
+class AuditEntry(BaseModel):
+    """One audit as the report lists it."""
+
+    config: str
+    job: str
+    repeat: int
+    label: str
+    attack: str
+    score: float | None
+    verdict: str
+    error: str | None
+    cost_usd: float
+    tokens: int
+    turns: int
+    wall_s: float
+    finished_at: str
+    top_finding: str | None = Field(default=None, description="Title of the most severe finding.")
+    report_html: str | None = Field(default=None, description="The audit's own HTML report, relative to the report folder.")
+    report_json: str | None = Field(default=None, description="The audit's own JSON report, relative to the report folder.")
+    report_problem: str | None = Field(default=None, description="Why the audit has no report of its own, when it has none.")
+
+
+class ConfigSection(BaseModel):
+    """One configuration: what it is, how many audits of each kind it has, and its metrics."""
+
+    name: str
+    kind: str
+    preset: str
+    audits: int
+    benign: int
+    adversarial: int
+    inconclusive: int
+    notes: list[str] = Field(description="What the metrics could not show, in words (no benign audits, …).")
+    metrics: ConfigMetrics
+
+
+class EvalReport(BaseModel):
+    """The JSON evaluation report (``report.json``); the stable contract of this module."""
+
+    schema_version: Literal["1"] = EVAL_REPORT_SCHEMA_VERSION
+    title: str
+    generated_at: dt.datetime
+    store: str
+    first_audit_at: str | None
+    last_audit_at: str | None
+    fpr_targets: list[float]
+    attack_fpr: float = Field(description="The false-positive rate whose threshold the per-attack table uses.")
+    bootstrap: int
+    seed: int
+    configs: list[ConfigSection]
+    audits: list[AuditEntry]
+    files: dict[str, str | None] = Field(description="Everything written, relative to the report folder.")
+
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def safe_name(name: str, *, limit: int = 80) -> str:
+    """A file name for ``name``: itself when it is plain lowercase ASCII, else cleaned and hashed.
+
+    The hash of the original keeps two names that clean to the same text (``a/b``, ``a_b``) or
+    differ only in case (on a case-insensitive disk) apart, and ``..`` or ``/`` never leave
+    the folder.
+    """
+    cleaned = _UNSAFE.sub("_", name).strip("._-")[:limit] or "x"
+    if cleaned != name or cleaned != cleaned.lower():
+        cleaned += "-" + hashlib.sha256(name.encode()).hexdigest()[:8]
+    return cleaned
+
+
+def _top_finding(report: AuditReport) -> str | None:
+    if not report.findings:
+        return None
+    best = max(enumerate(report.findings), key=lambda item: (_SEVERITY_RANK[item[1].severity], -item[0]))[1]
+    return best.title
+
+
+def _write_audit(row: AuditRow, out_dir: Path, audits_dir: Path) -> AuditEntry:
+    """Write one audit's own HTML and JSON report; the entry that links to them."""
+    from ftaudit.report.html import render_html
+
+    entry = AuditEntry(**row.model_dump(exclude={"report_json"}))
+    if row.report_json is None:
+        entry.report_problem = "no report was stored for this audit"
+        return entry
+    try:
+        report = row.report()
+    except ValidationError as exc:
+        entry.report_problem = f"the stored report could not be read: {str(exc).splitlines()[0]}"
+        return entry
+    assert report is not None
+    folder = audits_dir / safe_name(row.config)
+    folder.mkdir(parents=True, exist_ok=True)
+    stem = f"{safe_name(row.job)}-r{row.repeat}"
+    (folder / f"{stem}.html").write_text(render_html(report), encoding="utf-8")
+    (folder / f"{stem}.json").write_text(report.model_dump_json(indent=2), encoding="utf-8")
+    entry.top_finding = _top_finding(report)
+    entry.report_html = (folder / f"{stem}.html").relative_to(out_dir).as_posix()
+    entry.report_json = (folder / f"{stem}.json").relative_to(out_dir).as_posix()
+    return entry
+
+
+def _notes(m: ConfigMetrics) -> list[str]:
+    """What a configuration's metrics cannot show, said plainly instead of left blank."""
+    if m.audits == 0:
+        return ["no audits stored yet"]
+    notes = []
+    if m.benign == 0:
+        notes.append("no benign audits: thresholds, false-positive rates, TPR and AUROC cannot be computed")
+    if m.adversarial == 0:
+        notes.append("no adversarial audits: TPR, AUROC and per-attack detection cannot be computed")
+    if m.benign and m.adversarial and m.inconclusive_benign:
+        unmet = [f"{p.target_fpr:.0%}" for p in m.points if p.threshold is None]
+        if unmet:
+            notes.append(f"{m.inconclusive_benign} of {m.benign} benign audits inconclusive (counted as flagged): "
+                         f"no threshold meets {', '.join(unmet)} FPR")
+    if m.inconclusive:
+        notes.append(f"{m.inconclusive} inconclusive audit{'s' if m.inconclusive != 1 else ''} "
+                     f"({m.inconclusive_adversarial} adversarial, {m.inconclusive_benign} benign) "
+                     "scored the worst way for the auditor")
+    return notes
+
+
+# -- text for both renderers ------------------------------------------------------------
+
+
+def _threshold_text(t: float | None) -> str:
+    if t is None:
+        return "not met"
+    return "flags nothing" if t > 10 else f"score ≥ {t:g}"
+
+
+def _config_view(section: ConfigSection) -> dict[str, Any]:
+    m = section.metrics
+    points = [{
+        "target": f"{p.target_fpr:.0%}",
+        "tpr": p.tpr.text("{:.0%}"),
+        "threshold": _threshold_text(p.threshold),
+        "fpr": "n/a" if p.fpr is None else f"{p.fpr:.1%}",
+    } for p in m.points]
+    return {
+        "name": section.name, "kind": section.kind or "—", "preset": section.preset or "—",
+        "benign": section.benign, "adversarial": section.adversarial, "inconclusive": section.inconclusive,
+        "points": points, "auroc": m.auroc.text("{:.3f}"),
+        "cost": f"${m.mean_cost_usd:.4f}", "tokens": f"{m.mean_tokens:,.0f}", "turns": f"{m.mean_turns:.1f}",
+        "wall": f"{m.mean_wall_s:.1f} s", "notes": section.notes,
+    }
+
+
+def _attack_table(sections: Sequence[ConfigSection]) -> list[dict[str, Any]]:
+    """Rows (attack or benign set) × cells (configuration): share flagged at the 1%-FPR threshold."""
+    keys = sorted({(a.label, a.attack) for s in sections for a in s.metrics.attacks},
+                  key=lambda k: (k[0] != "adversarial", k[1]))
+    rows = []
+    for label, attack in keys:
+        cells = []
+        for s in sections:
+            rate = next((a for a in s.metrics.attacks if (a.label, a.attack) == (label, attack)), None)
+            if rate is None:
+                cells.append("—")
+            elif rate.flagged is None:
+                cells.append(f"n/a ({rate.audits} audits)")
+            else:
+                text = f"{rate.flagged:.0%} ({round(rate.flagged * rate.audits)}/{rate.audits})"
+                cells.append(text + (f", {rate.inconclusive} inconclusive" if rate.inconclusive else ""))
+        rows.append({"attack": attack, "label": label, "cells": cells})
+    return rows
+
+
+def _entry_view(a: AuditEntry) -> dict[str, Any]:
+    error = a.error or ""
+    return {
+        "config": a.config, "job": a.job, "repeat": a.repeat, "label": a.label, "attack": a.attack,
+        "score": "—" if a.score is None else f"{a.score:g}", "verdict": a.verdict,
+        "error": error if len(error) <= _ERROR_CHARS else error[:_ERROR_CHARS] + "…",
+        "cost": f"${a.cost_usd:.4f}", "tokens": a.tokens, "turns": a.turns, "wall": f"{a.wall_s:.1f} s",
+        "top_finding": a.top_finding or "", "html": a.report_html, "json": a.report_json,
+        "problem": a.report_problem,
+    }
+
+
+def _view(data: EvalReport) -> dict[str, Any]:
+    audits = [_entry_view(a) for a in data.audits]
+    return {
+        "title": data.title,
+        "generated": data.generated_at.strftime("%Y-%m-%d %H:%M:%S UTC"),
+        "span": (f"{data.first_audit_at[:19].replace('T', ' ')} to {data.last_audit_at[:19].replace('T', ' ')}"
+                 if data.first_audit_at and data.last_audit_at else None),
+        "store": data.store,
+        "targets": [f"{t:.0%}" for t in data.fpr_targets],
+        "attack_fpr": f"{data.attack_fpr:.0%}",
+        "bootstrap": data.bootstrap,
+        "configs": [_config_view(s) for s in data.configs],
+        "thresholds": [_threshold_text(s.metrics.point(data.attack_fpr).threshold)
+                       if any(abs(p.target_fpr - data.attack_fpr) < 1e-12 for p in s.metrics.points) else "n/a"
+                       for s in data.configs],
+        "attacks": _attack_table(data.configs),
+        "failed": [a for a in audits if a["error"] or a["verdict"] == "inconclusive"],
+        "audits": audits,
+    }
+
+
+# -- HTML ---------------------------------------------------------------------------------
+
+_TEMPLATE = r"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{ v.title }}</title>
+<style>
+:root { --fg:#1d2330; --muted:#5d6678; --line:#dde1e8; --bg:#f6f7f9; --card:#fff;
+  --benign:#1f7a3d; --adversarial:#b3261e; --inconclusive:#9a6700; }
+* { box-sizing: border-box; }
+body { margin:0; background:var(--bg); color:var(--fg); font:14px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif; }
+main { max-width:1280px; margin:0 auto; padding:28px 20px 60px; }
+h1 { font-size:22px; margin:0 0 4px; word-break:break-word; }
+h2 { font-size:17px; margin:28px 0 10px; padding-bottom:4px; border-bottom:1px solid var(--line); }
+.muted { color:var(--muted); }
+.card { background:var(--card); border:1px solid var(--line); border-radius:8px; padding:12px 14px; margin:10px 0; overflow-x:auto; }
+.warn { border-left:4px solid var(--inconclusive); background:#fff8e6; }
+table { border-collapse:collapse; width:100%; }
+th, td { text-align:left; padding:5px 8px; border-bottom:1px solid var(--line); vertical-align:top; overflow-wrap:break-word; }
+th { font-weight:600; color:var(--muted); }
+td.num, th.num { text-align:right; white-space:nowrap; }
+td small, th small { display:block; color:var(--muted); font-size:12px; font-weight:400; }
+th { white-space:nowrap; }
+td.name, td.links { white-space:nowrap; }
+td.rate { min-width:118px; }
+code { font:12.5px/1.4 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace; }
+.badge { display:inline-block; padding:1px 8px; border-radius:999px; font-size:11.5px; font-weight:600;
+  text-transform:uppercase; color:#fff; background:#4b5563; white-space:nowrap; }
+.v-benign { background:var(--benign); } .v-adversarial { background:var(--adversarial); } .v-inconclusive { background:var(--inconclusive); }
+figure { margin:0; } figure img { max-width:100%; height:auto; } figcaption { color:var(--muted); font-size:12.5px; }
+footer { margin-top:36px; font-size:12px; color:var(--muted); }
+</style>
+</head>
+<body>
+<main>
+<header>
+  <h1>{{ v.title }}</h1>
+  <div class="muted">generated {{ v.generated }}{% if v.span %} · audits finished {{ v.span }}{% endif %} · store <code>{{ v.store }}</code></div>
+</header>
+
+{% if not v.configs %}
+<section class="card warn" id="empty"><strong>This store holds no audits yet.</strong> Run <code>ftaudit eval run</code> first.</section>
+{% else %}
+<h2>Configurations and metrics</h2>
+<p class="muted">TPR: share of adversarial audits flagged at the threshold chosen on the benign audits for each target false-positive rate
+(bootstrap 95% interval over jobs, {{ v.bootstrap }} resamples). Inconclusive audits count the worst way for the auditor:
+an adversarial one as missed, a benign one as flagged.</p>
+<div class="card"><table id="metrics">
+  <thead><tr><th>configuration</th><th>kind</th><th>preset</th><th class="num">benign</th><th class="num">adversarial</th>
+    <th class="num">inconclusive</th>{% for t in v.targets %}<th>TPR at {{ t }} FPR</th>{% endfor %}<th>AUROC</th>
+    <th class="num">mean cost</th><th class="num">mean tokens</th><th class="num">mean turns</th><th class="num">mean wall time</th></tr></thead>
+  <tbody>
+  {% for c in v.configs %}
+  <tr class="config" data-config="{{ c.name }}"><td class="name"><code>{{ c.name }}</code></td><td>{{ c.kind }}</td><td>{{ c.preset }}</td>
+    <td class="num">{{ c.benign }}</td><td class="num">{{ c.adversarial }}</td><td class="num">{{ c.inconclusive }}</td>
+    {% for p in c.points %}<td class="rate">{{ p.tpr }}<small>{{ p.threshold }} · FPR {{ p.fpr }}</small></td>{% endfor %}
+    <td class="rate">{{ c.auroc }}</td><td class="num">{{ c.cost }}</td><td class="num">{{ c.tokens }}</td><td class="num">{{ c.turns }}</td><td class="num">{{ c.wall }}</td></tr>
+  {% endfor %}
+  </tbody>
+</table></div>
+{% for c in v.configs if c.notes %}
+<div class="card warn note"><code>{{ c.name }}</code>: {{ c.notes|join("; ") }}.</div>
+{% endfor %}
+
+<h2>ROC curves</h2>
+{% if roc %}
+<figure class="card"><img id="roc" src="data:image/png;base64,{{ roc }}" alt="ROC curves: true-positive rate against false-positive rate for each configuration, with the 1% and 5% FPR lines">
+<figcaption>Inconclusive audits are placed the worst way for the auditor. Dashed lines: 1% and 5% FPR.</figcaption></figure>
+{% else %}
+<div class="card warn" id="no-roc">No configuration has both benign and adversarial audits, so there is no ROC curve to draw.</div>
+{% endif %}
+
+<h2>Score distributions</h2>
+{% if scores %}
+<figure class="card"><img id="scores" src="data:image/png;base64,{{ scores }}" alt="Histograms of risk scores, benign versus adversarial audits, one panel per configuration, with the {{ v.attack_fpr }}-FPR threshold">
+<figcaption>Dashed line: the threshold at {{ v.attack_fpr }} FPR. Inconclusive audits have no score and are counted in each panel's title.</figcaption></figure>
+{% else %}
+<div class="card warn">No audits to plot.</div>
+{% endif %}
+
+<h2>Detection per attack at {{ v.attack_fpr }} FPR</h2>
+<p class="muted">Share of each attack's audits flagged at the configuration's {{ v.attack_fpr }}-FPR threshold; for a benign set, its false-positive rate.</p>
+<div class="card"><table id="attacks">
+  <thead><tr><th>attack or benign set</th><th>truth</th>{% for c in v.configs %}<th><code>{{ c.name }}</code><small>{{ v.thresholds[loop.index0] }}</small></th>{% endfor %}</tr></thead>
+  <tbody>
+  {% for a in v.attacks %}
+  <tr><td><code>{{ a.attack }}</code></td><td><span class="badge v-{{ a.label }}">{{ a.label }}</span></td>{% for cell in a.cells %}<td>{{ cell }}</td>{% endfor %}</tr>
+  {% endfor %}
+  </tbody>
+</table></div>
+
+<h2>Inconclusive and failed audits ({{ v.failed|length }})</h2>
+{% if v.failed %}
+<div class="card"><table id="failed">
+  <thead><tr><th>configuration</th><th>job</th><th class="num">repeat</th><th>error</th><th>report</th></tr></thead>
+  <tbody>
+  {% for a in v.failed %}
+  <tr><td><code>{{ a.config }}</code></td><td><code>{{ a.job }}</code></td><td class="num">{{ a.repeat }}</td><td><code>{{ a.error or "inconclusive" }}</code></td>
+    <td>{% if a.html %}<a href="{{ a.html }}">report</a>{% else %}<span class="muted">{{ a.problem }}</span>{% endif %}</td></tr>
+  {% endfor %}
+  </tbody>
+</table></div>
+{% else %}
+<div class="card muted">Every audit finished.</div>
+{% endif %}
+
+<h2>Every audit ({{ v.audits|length }})</h2>
+<div class="card"><table id="audits">
+  <thead><tr><th>configuration</th><th>job</th><th>attack or set</th><th>truth</th><th class="num">repeat</th><th class="num">score</th><th>verdict</th>
+    <th>top finding</th><th class="num">cost</th><th class="num">tokens</th><th class="num">turns</th><th class="num">wall</th><th>report</th></tr></thead>
+  <tbody>
+  {% for a in v.audits %}
+  <tr><td><code>{{ a.config }}</code></td><td><code>{{ a.job }}</code></td><td><code>{{ a.attack }}</code></td><td>{{ a.label }}</td>
+    <td class="num">{{ a.repeat }}</td><td class="num">{{ a.score }}</td><td><span class="badge v-{{ a.verdict }}">{{ a.verdict }}</span></td>
+    <td>{{ a.top_finding }}</td><td class="num">{{ a.cost }}</td><td class="num">{{ a.tokens }}</td><td class="num">{{ a.turns }}</td><td class="num">{{ a.wall }}</td>
+    <td class="links">{% if a.html %}<a class="audit-link" href="{{ a.html }}">html</a> · <a href="{{ a.json }}">json</a>{% else %}<span class="muted">{{ a.problem }}</span>{% endif %}</td></tr>
+  {% endfor %}
+  </tbody>
+</table></div>
+{% endif %}
+
+<footer>ftaudit evaluation report · schema {{ schema }} · the numbers are in report.json beside this page.
+Names, errors and findings are shown as data, never as part of this page.</footer>
+</main>
+</body>
+</html>
+"""
+
+
+@lru_cache(maxsize=1)
+def _template() -> Any:
+    from jinja2 import Environment, StrictUndefined
+
+    env = Environment(autoescape=True, undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    return env.from_string(_TEMPLATE)
+
+
+def render_eval_html(data: EvalReport, roc: bytes | None, scores: bytes | None) -> str:
+    """The report as one self-contained HTML page (figures inline, every value HTML-escaped)."""
+    b64 = lambda png: base64.b64encode(png).decode("ascii") if png else None  # noqa: E731
+    return _template().render(v=_view(data), roc=b64(roc), scores=b64(scores), schema=data.schema_version)
+
+
+# -- Markdown -----------------------------------------------------------------------------
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]|])")
+
+
+def _md(value: object) -> str:
+    """A value as inert Markdown table-cell text: no HTML, no links, no emphasis, no column breaks."""
+    text = " ".join(str(value).split())
+    return _MD_SPECIAL.sub(r"\\\1", html.escape(text, quote=False))
+
+
+def _md_table(head: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
+    return ["| " + " | ".join(head) + " |", "|" + "---|" * len(head), *("| " + " | ".join(r) + " |" for r in rows), ""]
+
+
+def render_eval_markdown(data: EvalReport, *, roc_file: str | None, scores_file: str | None) -> str:
+    """The report as Markdown (figures linked as files beside it)."""
+    v = _view(data)
+    out = [f"# {_md(v['title'])}", "", f"Generated {v['generated']}"
+           + (f" · audits finished {v['span']}" if v["span"] else "") + f" · store `{_md(v['store'])}`", ""]
+    if not v["configs"]:
+        return "\n".join(out + ["**This store holds no audits yet.** Run `ftaudit eval run` first.", ""])
+    out += ["## Configurations and metrics", "",
+            "TPR at the threshold chosen on the benign audits for each target false-positive rate "
+            f"(bootstrap 95% interval over jobs, {v['bootstrap']} resamples); inconclusive audits count the "
+            "worst way for the auditor.", ""]
+    head = ["configuration", "kind", "preset", "benign", "adversarial", "inconclusive",
+            *[f"TPR at {t} FPR" for t in v["targets"]], "AUROC", "mean cost", "mean tokens", "mean turns", "mean wall time"]
+    rows = [[_md(c["name"]), _md(c["kind"]), _md(c["preset"]), str(c["benign"]), str(c["adversarial"]), str(c["inconclusive"]),
+             # Our own number formats: no Markdown in them to escape (a bracket would show its backslash).
+             *[f"{p['tpr']} ({p['threshold']}, FPR {p['fpr']})" for p in c["points"]],
+             c["auroc"], _md(c["cost"]), c["tokens"], c["turns"], c["wall"]] for c in v["configs"]]
+    out += _md_table(head, rows)
+    out += [f"- {_md(c['name'])}: {_md('; '.join(c['notes']))}." for c in v["configs"] if c["notes"]]
+    out.append("")
+    out += ["## ROC curves", ""]
+    out += [f"![ROC curves per configuration]({roc_file})" if roc_file else
+            "No configuration has both benign and adversarial audits, so there is no ROC curve to draw.", ""]
+    if scores_file:
+        out += ["## Score distributions", "", f"![Risk scores, benign versus adversarial]({scores_file})", ""]
+    out += [f"## Detection per attack at {v['attack_fpr']} FPR", ""]
+    out += _md_table(["attack or benign set", "truth", *[f"{_md(c['name'])} ({_md(t)})" for c, t in zip(v["configs"], v["thresholds"])]],
+                     [[_md(a["attack"]), a["label"], *[_md(cell) for cell in a["cells"]]] for a in v["attacks"]])
+    out += [f"## Inconclusive and failed audits ({len(v['failed'])})", ""]
+    out += _md_table(["configuration", "job", "repeat", "error", "report"],
+                     [[_md(a["config"]), _md(a["job"]), str(a["repeat"]), _md(a["error"] or "inconclusive"), _md_link(a)]
+                      for a in v["failed"]]) if v["failed"] else ["Every audit finished.", ""]
+    out += [f"## Every audit ({len(v['audits'])})", ""]
+    out += _md_table(["configuration", "job", "attack or set", "truth", "repeat", "score", "verdict", "top finding",
+                      "cost", "tokens", "turns", "wall", "report"],
+                     [[_md(a["config"]), _md(a["job"]), _md(a["attack"]), _md(a["label"]), str(a["repeat"]), a["score"],
+                       _md(a["verdict"]), _md(a["top_finding"]), _md(a["cost"]), str(a["tokens"]), str(a["turns"]), a["wall"],
+                       _md_link(a)] for a in v["audits"]])
+    return "\n".join(out)
+
+
+def _md_link(a: dict[str, Any]) -> str:
+    # The paths come from safe_name: plain characters only, nothing to escape.
+    return f"[html]({a['html']}) · [json]({a['json']})" if a["html"] else _md(a["problem"] or "")
+
+
+# -- the whole report ---------------------------------------------------------------------
+
+
+def _config_names(store: ResultsStore) -> list[tuple[str, str, str]]:
+    """(name, kind, preset) of every configuration: the registered ones in run order, then any
+    that only has rows (a store written by hand or by an older ftaudit)."""
+    known = [(c["name"], c["kind"], c["preset"]) for c in store.configs()]
+    names = {n for n, _, _ in known}
+    extra = sorted({r.config for r in store.rows()} - names)
+    return known + [(n, "", "") for n in extra]
+
+
+def write_eval_report(
+    store: ResultsStore | str | Path,
+    out_dir: Path,
+    *,
+    bootstrap: int = metrics.BOOTSTRAP_SAMPLES,
+    seed: int = 0,
+    title: str | None = None,
+) -> EvalReportPaths:
+    """Write the evaluation report of ``store`` into ``out_dir`` (see the module docstring).
+
+    Audit reports are read one configuration at a time, so a large store is not held in memory
+    at once. An empty store, or a configuration with only one label, gives a report that says
+    what cannot be computed rather than an error.
+    """
+    from ftaudit.evaluate import plots
+
+    if isinstance(store, (str, Path)):
+        path = Path(store)
+        if not path.is_file():
+            raise ConfigError(f"{path}: no results store there; run `ftaudit eval run --store {path}` first")
+        with ResultsStore(path) as opened:
+            return write_eval_report(opened, out_dir, bootstrap=bootstrap, seed=seed, title=title)
+
+    out_dir = Path(out_dir)
+    audits_dir = out_dir / "audits"
+    audits_dir.mkdir(parents=True, exist_ok=True)
+    sections: list[ConfigSection] = []
+    entries: list[AuditEntry] = []
+    rows_by_config: dict[str, list[AuditRow]] = {}
+    for name, kind, preset in _config_names(store):
+        rows = store.rows(name, with_reports=True)
+        entries += [_write_audit(row, out_dir, audits_dir) for row in rows]
+        light = [row.model_copy(update={"report_json": None}) for row in rows]
+        del rows
+        m = compute_metrics(light, config=name, kind=kind, preset=preset, bootstrap=bootstrap, seed=seed)
+        sections.append(ConfigSection(name=name, kind=kind, preset=preset, audits=m.audits, benign=m.benign,
+                                      adversarial=m.adversarial, inconclusive=m.inconclusive, notes=_notes(m), metrics=m))
+        if light:
+            rows_by_config[name] = light
+
+    roc = scores = None
+    files: dict[str, str | None] = {"html": "index.html", "markdown": "report.md", "json": "report.json",
+                                    "audits_dir": "audits", "roc_png": None, "scores_png": None}
+    if rows_by_config:
+        scored = [s.metrics for s in sections]
+        if any(metrics.roc_points(r) is not None for r in rows_by_config.values()):
+            roc = plots.roc_png(rows_by_config, scored)
+            (out_dir / "roc.png").write_bytes(roc)
+            files["roc_png"] = "roc.png"
+        scores = plots.scores_png(rows_by_config, scored)
+        (out_dir / "scores.png").write_bytes(scores)
+        files["scores_png"] = "scores.png"
+
+    finished = sorted(e.finished_at for e in entries)
+    data = EvalReport(
+        title=title or f"ftaudit evaluation: {store.path.name}",
+        generated_at=dt.datetime.now(dt.timezone.utc).replace(microsecond=0),
+        store=str(store.path),
+        first_audit_at=finished[0] if finished else None, last_audit_at=finished[-1] if finished else None,
+        fpr_targets=list(metrics.FPR_TARGETS), attack_fpr=metrics.ATTACK_FPR, bootstrap=bootstrap, seed=seed,
+        configs=sections, audits=entries, files=files,
+    )
+    paths = EvalReportPaths(
+        html=out_dir / "index.html", markdown=out_dir / "report.md", json=out_dir / "report.json", audits_dir=audits_dir,
+        roc_png=out_dir / "roc.png" if roc else None, scores_png=out_dir / "scores.png" if scores else None,
+    )
+    paths.json.write_text(data.model_dump_json(indent=2) + "\n", encoding="utf-8")
+    paths.markdown.write_text(render_eval_markdown(data, roc_file=files["roc_png"], scores_file=files["scores_png"]),
+                              encoding="utf-8")
+    paths.html.write_text(render_eval_html(data, roc, scores), encoding="utf-8")
+    return paths
