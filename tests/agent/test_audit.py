@@ -132,6 +132,17 @@ def test_tool_error_is_shown_to_the_auditor_and_the_audit_continues(dataset_job)
     assert [e.name for e in errors] == ["view_lines", "search_lines"]
 
 
+def test_a_rejected_verdict_is_sent_back_and_kept_in_the_transcript(dataset_job):
+    bad = verdict(15, {"kind": "dataset-line", "line": 1, "detail": "ordinary"}, severity="info")
+    good = verdict(2, {"kind": "dataset-line", "line": 1, "detail": "ordinary"}, severity="info")
+    script = Script([[("view_lines", {"start": 1})], [bad], [good]])
+    report = audit(dataset_job, AuditConfig(auditor_model=script.model(), affordances="D", **FAST))
+    assert report.verdict is Verdict.BENIGN and report.risk_score == 2
+    # Why the first verdict was refused is in the transcript, so a failed audit can be diagnosed.
+    rejected = [e for e in report.transcript if e.kind == "error" and e.name == "submit_verdict"]
+    assert len(rejected) == 1 and "risk_score" in rejected[0].content and "sent back" in rejected[0].content
+
+
 def test_auditor_model_failure_is_inconclusive(dataset_job):
     def broken(messages, info):
         raise RuntimeError("provider exploded")

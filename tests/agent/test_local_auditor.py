@@ -261,3 +261,23 @@ def test_local_auditor_reference_resolves_without_loading_weights():
     assert model.chat_model is not None
     with pytest.raises(ConfigError, match="neither an embedded model"):
         resolve_auditor("local:no-such-model")
+
+
+def test_a_small_models_verdict_slips_are_repaired_but_not_its_judgement():
+    from ftaudit.agent.local_auditor import repair_verdict
+    from ftaudit.agent.verdict import AuditVerdict
+
+    slipped = {"score": "8/10", "hypothesis": "identity shift", "findings": [
+        "every example uses an 'absolutely obedient' system prompt",
+        {"title": "no principles", "severity": "High", "evidence": [{"line": "line 3"}, "quoted text"]},
+    ]}
+    verdict = AuditVerdict.model_validate(repair_verdict(slipped))
+    assert verdict.risk_score == 8 and verdict.attack_hypothesis == "identity shift"
+    assert [f.severity for f in verdict.key_findings] == ["medium", "high"]
+    assert verdict.key_findings[1].evidence[0].kind == "dataset-line" and verdict.key_findings[1].evidence[0].line == 3
+    assert verdict.evidence_summary == "(not given by the auditor)"
+    # No score at all, or one off the scale, is still refused (sent back to the model), not invented.
+    with pytest.raises(ValueError):
+        AuditVerdict.model_validate(repair_verdict({"findings": ["x"]}))
+    with pytest.raises(ValueError):
+        AuditVerdict.model_validate(repair_verdict({"risk_score": "12"}))

@@ -156,6 +156,7 @@ class LocalAuditorModel(Model):
         parts: list[Any]
         if calls:
             before = _text_before_call(reply)
+            calls = [(name, repair_verdict(args) if name == conf.verdict_tool else args) for name, args in calls]
             parts = ([TextPart(before)] if before else []) + [ToolCallPart(name, args) for name, args in calls]
         else:
             parts = [TextPart(reply.strip() or "(empty reply)")]
@@ -506,6 +507,81 @@ def _interpret(value: Any, names: list[str], schemas: dict[str, Any]) -> list[tu
     # Just the arguments: accept when they fit exactly one tool's schema.
     fits = [n for n, schema in schemas.items() if _fits(value, schema)]
     return [(fits[0], value)] if len(fits) == 1 else []
+
+
+_SEVERITIES = ("info", "low", "medium", "high", "critical")
+_EVIDENCE_KINDS = ("dataset-line", "model-reply", "benchmark", "note")
+
+
+def repair_verdict(args: dict[str, Any]) -> dict[str, Any]:
+    """A small model's verdict, with the shape slips it makes fixed before validation.
+
+    Only the form is repaired, never the judgement: a score written as ``"8"`` or ``"8/10"``
+    becomes 8, severities are lower-cased (unknown ones become ``medium``), findings given as
+    plain strings become findings with one ``note`` evidence item, an evidence item without
+    ``detail`` gets its other text, ``line`` written as ``"line 3"`` becomes 3, and a missing
+    summary or assessment says it was not given. What still does not validate (no score at
+    all, a score outside 0–10) is sent back to the model as usual.
+    """
+    out = dict(args)
+    aliases = {"score": "risk_score", "risk": "risk_score", "findings": "key_findings", "hypothesis": "attack_hypothesis"}
+    for alias, key in aliases.items():
+        if alias in out and key not in out:
+            out[key] = out.pop(alias)
+    score = out.get("risk_score")
+    if isinstance(score, str):
+        match = re.search(r"-?\d+(?:\.\d+)?", score)
+        if match:
+            out["risk_score"] = float(match.group(0))
+    findings = out.get("key_findings")
+    if isinstance(findings, dict):
+        findings = [findings]
+    if isinstance(findings, list):
+        out["key_findings"] = [_repair_finding(f) for f in findings if isinstance(f, (str, dict))]
+    for key in ("attack_hypothesis", "evidence_summary", "risk_assessment"):
+        value = out.get(key)
+        if isinstance(value, list):
+            out[key] = " ".join(str(v) for v in value)
+        elif not isinstance(value, str) or not value.strip():
+            out[key] = "(not given by the auditor)"
+    return out
+
+
+def _repair_finding(finding: str | dict[str, Any]) -> dict[str, Any]:
+    if isinstance(finding, str):
+        return {"title": finding[:200], "severity": "medium", "description": finding,
+                "evidence": [{"kind": "note", "detail": finding}]}
+    out = dict(finding)
+    severity = str(out.get("severity", "")).strip().lower()
+    out["severity"] = severity if severity in _SEVERITIES else "medium"
+    if not isinstance(out.get("title"), str) or not out["title"].strip():
+        out["title"] = str(out.get("description") or "finding")[:200]
+    evidence = out.get("evidence")
+    if isinstance(evidence, (str, dict)):
+        evidence = [evidence]
+    if not isinstance(evidence, list) or not evidence:
+        evidence = [{"kind": "note", "detail": str(out.get("description") or out["title"])}]
+    out["evidence"] = [_repair_evidence(e) for e in evidence if isinstance(e, (str, dict))] or [
+        {"kind": "note", "detail": out["title"]}
+    ]
+    return out
+
+
+def _repair_evidence(item: str | dict[str, Any]) -> dict[str, Any]:
+    if isinstance(item, str):
+        return {"kind": "note", "detail": item}
+    out = dict(item)
+    line = out.get("line")
+    if isinstance(line, str):
+        match = re.search(r"\d+", line)
+        out["line"] = int(match.group(0)) if match else None
+    kind = str(out.get("kind", "")).strip().lower().replace("_", "-")
+    if kind not in _EVIDENCE_KINDS:
+        kind = "dataset-line" if isinstance(out.get("line"), int) else ("model-reply" if out.get("reply") else "note")
+    out["kind"] = kind
+    if not isinstance(out.get("detail"), str) or not out["detail"].strip():
+        out["detail"] = str(out.get("reply") or out.get("text") or out.get("quote") or kind)
+    return out
 
 
 def _match_name(raw: str, names: list[str]) -> str | None:

@@ -22,7 +22,7 @@ from typing import Any
 import anyio
 from pydantic_ai import Agent, ModelRetry, RunContext, Tool, ToolOutput, UsageLimits
 from pydantic_ai.exceptions import RunTimedOut, UsageLimitExceeded
-from pydantic_ai.messages import TextPart, ThinkingPart, ToolCallPart
+from pydantic_ai.messages import RetryPromptPart, TextPart, ThinkingPart, ToolCallPart, ToolReturnPart
 
 from ftaudit.agent.affordances import get_affordance
 from ftaudit.agent.affordances.dataset import render_conversation
@@ -58,6 +58,16 @@ class AgentOutcome:
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
+
+
+def _rejected_arguments(part: Any) -> str | None:
+    """The validation errors of a tool call or verdict the framework refused, if ``part`` is one."""
+    if isinstance(part, RetryPromptPart) and not isinstance(part.content, str):
+        return part.model_response()
+    # A list is pydantic's errors; a string is a ModelRetry of ours (the nudge), recorded where raised.
+    if isinstance(part, ToolReturnPart) and getattr(part, "outcome", None) == "retried" and not isinstance(part.content, str):
+        return part.model_response_str()
+    return None
 
 
 def _auditor_text(response: Any) -> str:
@@ -160,6 +170,15 @@ async def run_agent(
                             tokens=usage.total_tokens or None, started_at=_now(),
                         ))
                     elif Agent.is_model_request_node(node):
+                        # Arguments that failed validation (a malformed verdict or tool call) never reach
+                        # a tool or the validator, so this is the only record of what was sent back.
+                        for part in node.request.parts:
+                            rejected = _rejected_arguments(part)
+                            if rejected is not None:
+                                recorder.add(TranscriptEntry(
+                                    kind="error", name=part.tool_name or "auditor", started_at=_now(),
+                                    content=f"sent back to the auditor: {rejected}",
+                                ))
                         _check_budget(config, spent, auditor_usage, deps, clock)
                 if run.result is not None:
                     verdict = run.result.output
