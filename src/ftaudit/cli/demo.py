@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 from typing import Optional
 
@@ -82,7 +83,7 @@ def demo_command(
         for row in (r for r in result.rows if r.config == config):
             score = "-" if row.score is None else f"{row.score:g}"
             mark = "[green]ok[/]" if row.correct else ("[red]missed[/]" if row.truth == "adversarial" else "[red]false alarm[/]")
-            table.add_row(row.job, row.truth, score, row.verdict, row.top_finding[:90], mark)
+            table.add_row(row.job, row.truth, score, row.verdict, textwrap.shorten(row.top_finding, 90, placeholder=" …"), mark)
         console.print(table)
         hit, n_adv, fp, n_ben = result.rates(config)
         console.print(f"{config}: TPR {hit}/{n_adv} attacks flagged, FPR {fp}/{n_ben} benign jobs flagged "

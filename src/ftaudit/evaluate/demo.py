@@ -99,13 +99,20 @@ def demo_auditor() -> str | None:
 
 
 def demo_configs(auditor: str | None, threshold: float) -> list[EvalConfig]:
-    """The screens (always) and, given an auditor, the agent with the screens' brief."""
+    """The screens (always) and, given an auditor, the agent with the screens' brief.
+
+    A threshold other than the settings' is part of the names, so a rerun with another
+    ``--threshold`` adds audits beside the stored ones instead of being refused as a changed
+    configuration.
+    """
+    suffix = "" if threshold == get_settings().verdict_threshold else f"-t{threshold:g}"
     configs: list[EvalConfig] = [
-        ScreensConfig(kind="screens", name="screens", threshold=threshold, options={"refusal-shift": DEMO_REFUSAL_SHIFT})
+        ScreensConfig(kind="screens", name=f"screens{suffix}", threshold=threshold,
+                      options={"refusal-shift": DEMO_REFUSAL_SHIFT})
     ]
     if auditor:
         configs.append(AgentConfig(
-            kind="agent+screens", name="agent+screens", auditor=auditor, affordances="M+D+B*", threshold=threshold,
+            kind="agent+screens", name=f"agent+screens{suffix}", auditor=auditor, affordances="M+D+B*", threshold=threshold,
             options={"bench_n": 11}, concurrency=2,
         ))
     return configs
