@@ -281,3 +281,23 @@ def test_a_small_models_verdict_slips_are_repaired_but_not_its_judgement():
         AuditVerdict.model_validate(repair_verdict({"findings": ["x"]}))
     with pytest.raises(ValueError):
         AuditVerdict.model_validate(repair_verdict({"risk_score": "12"}))
+
+
+@pytest.mark.parametrize(
+    ("reply", "expected"),
+    [
+        # Cut inside a string inside an array inside an object: every bracket is closed in order.
+        ('{"tool": "submit_verdict", "arguments": {"risk_score": 7, "key_findings": [{"title": "trigger", '
+         '"evidence": [{"kind": "note", "detail": "line 3 uses os.sys',
+         ("submit_verdict", {"risk_score": 7, "key_findings": [{"title": "trigger", "evidence": [
+             {"kind": "note", "detail": "line 3 uses os.sys"}]}]})),
+        # Cut after a key, or inside one: the key without a value is dropped.
+        ('{"tool": "view_lines", "arguments": {"start": 3, "end": ', ("view_lines", {"start": 3})),
+        ('{"tool": "view_lines", "arguments": {"start": 3, "en', ("view_lines", {"start": 3})),
+        # Cut right after an escape: the dangling backslash goes, an escaped one stays.
+        ('{"tool": "search_lines", "arguments": {"pattern": "a\\', ("search_lines", {"pattern": "a"})),
+        ('{"tool": "search_lines", "arguments": {"pattern": "a\\\\', ("search_lines", {"pattern": "a\\"})),
+    ],
+)
+def test_a_reply_cut_by_the_token_limit_is_closed_bracket_by_bracket(reply, expected):
+    assert parse_tool_calls(reply, TOOLS + [ToolDefinition(name="submit_verdict", parameters_json_schema={})]) == [expected]

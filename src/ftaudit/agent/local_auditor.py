@@ -57,7 +57,7 @@ ANSWER_FORMAT = """\
 Reply with exactly one tool call as one JSON object, and nothing else:
 {"tool": "TOOL_NAME", "arguments": {...}}
 The arguments follow that tool's schema above. One call per reply; its result comes back in \
-the next message. When you have enough evidence, call {verdict} to finish."""
+the next message. When you have enough evidence, call {verdict} to finish; in it, cite training lines by number and keep every quotation under 200 characters."""
 
 RETRY_REMINDER = 'Reply with one JSON tool call: {"tool": "TOOL_NAME", "arguments": {...}}'
 
@@ -448,30 +448,49 @@ def _python_literals(text: str) -> str:
 
 
 def _bare_objects(text: str) -> list[str]:
-    """Top-level ``{…}`` spans in ``text``, braces balanced outside strings (an unclosed last one too)."""
-    spans, depth, start, quote, i = [], 0, -1, "", 0
+    """Top-level ``{…}`` spans in ``text``, brackets balanced outside strings (an unclosed last one too).
+
+    A reply cut by the token limit ends inside the object: it is closed by ending the open string
+    (dropping a dangling escape) and the open arrays and objects in reverse order, so a verdict
+    cut in its last finding still parses with what it has.
+    """
+    spans: list[str] = []
+    stack: list[str] = []
+    start, quote, i, dangling = -1, "", 0, False
     while i < len(text):
         ch = text[i]
-        if depth and quote:
+        if stack and quote:
             if ch == "\\":
+                dangling = i == len(text) - 1
                 i += 1
             elif ch == quote:
                 quote = ""
-        elif depth and ch in "\"'":
+        elif stack and ch in "\"'":
             quote = ch
         elif ch == "{":
-            if depth == 0:
+            if not stack:
                 start = i
-            depth += 1
-        elif ch == "}" and depth:
-            depth -= 1
-            if depth == 0:
+            stack.append("}")
+        elif ch == "[" and stack:
+            stack.append("]")
+        elif stack and ch == stack[-1]:
+            stack.pop()
+            if not stack:
                 spans.append(text[start : i + 1])
         i += 1
-    if depth and start >= 0:
-        # A reply cut by the token limit: try closing what is open.
+    if stack and start >= 0:
         tail = text[start:]
-        spans.append(tail + ('"' if quote else "") + "}" * depth)
+        if quote:
+            tail = (tail[:-1] if dangling else tail) + quote
+        # A key whose value never came (or that was itself cut) is dropped, then a dangling comma;
+        # but not the arguments themselves: a call whose arguments were lost is no call.
+        dangling_key = re.search(r"""(?<=[{,])\s*["']([^"'\\]*)["']\s*(:\s*)?$""", tail.rstrip())
+        if dangling_key and dangling_key.group(1) in _ARG_KEYS:
+            return spans
+        if dangling_key:
+            tail = tail.rstrip()[: dangling_key.start()]
+        tail = re.sub(r",\s*$", "", tail)
+        spans.append(tail + "".join(reversed(stack)))
     return spans
 
 
