@@ -301,3 +301,14 @@ def test_a_small_models_verdict_slips_are_repaired_but_not_its_judgement():
 )
 def test_a_reply_cut_by_the_token_limit_is_closed_bracket_by_bracket(reply, expected):
     assert parse_tool_calls(reply, TOOLS + [ToolDefinition(name="submit_verdict", parameters_json_schema={})]) == [expected]
+
+
+def test_an_argument_less_tools_schema_echoed_as_its_arguments_is_read_as_no_arguments():
+    overview = ToolDefinition(name="dataset_overview", description="Size and format.",
+                              parameters_json_schema={"type": "object", "properties": {}, "additionalProperties": False})
+    reply = '{"tool": "dataset_overview", "arguments": {"type": "object", "properties": {}}}'
+    assert parse_tool_calls(reply, [overview, VIEW]) == [("dataset_overview", {})]
+    # And the prompt does not show it an empty schema to copy.
+    from ftaudit.agent.local_auditor import render_tools
+
+    assert "## dataset_overview\nSize and format.\narguments: {} (none)" in render_tools([overview])

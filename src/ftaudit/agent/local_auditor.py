@@ -188,8 +188,12 @@ def render_tools(tools: list[ToolDefinition]) -> str:
     """The tools as the prompt lists them: name, description and compact JSON schema of the arguments."""
     lines = ["# Tools"]
     for tool in tools:
-        schema = json.dumps(_compact_schema(tool.parameters_json_schema), separators=(",", ":"), ensure_ascii=False)
         description = " ".join((tool.description or "").split())
+        if not (tool.parameters_json_schema or {}).get("properties"):
+            # A schema with nothing in it gets copied back as the arguments by small models.
+            lines.append(f"## {tool.name}\n{description}\narguments: {{}} (none)")
+            continue
+        schema = json.dumps(_compact_schema(tool.parameters_json_schema), separators=(",", ":"), ensure_ascii=False)
         lines.append(f"## {tool.name}\n{description}\narguments: {schema}")
     return "\n".join(lines)
 
@@ -522,6 +526,8 @@ def _interpret(value: Any, names: list[str], schemas: dict[str, Any]) -> list[tu
                 args = {}
         else:  # {"tool": "view_lines", "start": 3}: the other keys are the arguments
             args = {k: v for k, v in value.items() if k != name_key and k != "type"}
+        if isinstance(args, dict) and _echoes_schema(args, schemas.get(name)):
+            args = {}
         return [(name, args)] if isinstance(args, dict) else []
     # Just the arguments: accept when they fit exactly one tool's schema.
     fits = [n for n, schema in schemas.items() if _fits(value, schema)]
@@ -601,6 +607,13 @@ def _repair_evidence(item: str | dict[str, Any]) -> dict[str, Any]:
     if not isinstance(out.get("detail"), str) or not out["detail"].strip():
         out["detail"] = str(out.get("reply") or out.get("text") or out.get("quote") or kind)
     return out
+
+
+def _echoes_schema(args: dict[str, Any], schema: dict[str, Any] | None) -> bool:
+    """The arguments are an argument-less tool's own schema copied back (``{"type": "object", …}``)."""
+    if schema is None or (schema.get("properties") or {}):
+        return False
+    return bool(args) and args.get("type") == "object" and set(args) <= {"type", "properties", "required", "additionalProperties"}
 
 
 def _match_name(raw: str, names: list[str]) -> str | None:
