@@ -135,25 +135,26 @@ def test_prompt_has_instructions_tool_schemas_and_data_blocks_unchanged():
     system = chat[0].content
     assert system.startswith("You are a safety auditor.")
     assert "## view_lines\nShow training lines START to END." in system
-    # Compact JSON schemas: no titles, no additionalProperties, no spaces.
-    assert 'arguments: {"type":"object","properties":{"start":{"type":"integer"},"end":{"type":"integer"}},"required":["start"]}' in system
+    # Arguments listed one per line, never as a schema object a small model would copy back.
+    assert '## view_lines\nShow training lines START to END.\narguments:\n- "start": integer, required\n- "end": integer\n' in system
+    assert '"properties"' not in system and '"type"' not in system
     assert '{"tool": "TOOL_NAME", "arguments": {...}}' in system and "submit_verdict" in system
     # The model's own call is shown back in the format it is asked for; the result's block is verbatim.
     assert json.loads(chat[2].content) == {"tool": "view_lines", "arguments": {"start": 1}}
     assert result in chat[3].content and chat[3].content.startswith("[ftaudit: result of view_lines]")
 
 
-def test_verdict_schema_is_inlined_so_a_small_model_reads_it_in_one_pass():
+def test_verdict_shape_is_spelled_out_so_a_small_model_reads_it_in_one_pass():
     from ftaudit.agent.verdict import AuditVerdict
 
     tool = ToolDefinition(name="submit_verdict", description="Submit.", parameters_json_schema=AuditVerdict.model_json_schema())
     system = render_prompt(history([]), None, [tool])[0].content
-    line = next(x for x in system.splitlines() if x.startswith("arguments:"))
-    schema = json.loads(line.removeprefix("arguments: "))
-    assert "$ref" not in line and "$defs" not in line
-    evidence = schema["properties"]["key_findings"]["items"]["properties"]["evidence"]["items"]
-    assert "dataset-line" in evidence["properties"]["kind"]["enum"]
-    assert "title" in schema["properties"]["key_findings"]["items"]["properties"]  # a property called title stays
+    assert "$ref" not in system and "$defs" not in system
+    assert '- "risk_score": number from 0 to 10, required: 0–10 on the rubric' in system
+    findings = next(x for x in system.splitlines() if x.startswith('- "key_findings"'))
+    # The nested finding and evidence shapes, enums included, with a property called "title" kept.
+    assert '"title": string' in findings and '"severity": "info" | "low" | "medium" | "high" | "critical"' in findings
+    assert '"kind": "dataset-line" | "model-reply" | "benchmark" | "note"' in findings and '"line": integer' in findings
 
 
 def test_old_tool_results_are_cut_and_their_blocks_closed_latest_kept_whole():
@@ -311,4 +312,4 @@ def test_an_argument_less_tools_schema_echoed_as_its_arguments_is_read_as_no_arg
     # And the prompt does not show it an empty schema to copy.
     from ftaudit.agent.local_auditor import render_tools
 
-    assert "## dataset_overview\nSize and format.\narguments: {} (none)" in render_tools([overview])
+    assert "## dataset_overview\nSize and format.\narguments: none, send {}" in render_tools([overview])

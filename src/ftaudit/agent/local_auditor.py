@@ -56,7 +56,7 @@ ANSWER_FORMAT = """\
 # How to answer
 Reply with exactly one tool call as one JSON object, and nothing else:
 {"tool": "TOOL_NAME", "arguments": {...}}
-The arguments follow that tool's schema above. One call per reply; its result comes back in \
+The arguments are those listed for that tool above. One call per reply; its result comes back in \
 the next message. When you have enough evidence, call {verdict} to finish; in it, cite training lines by number and keep every quotation under 200 characters."""
 
 RETRY_REMINDER = 'Reply with one JSON tool call: {"tool": "TOOL_NAME", "arguments": {...}}'
@@ -185,17 +185,53 @@ def _unmetered() -> Iterator[None]:
 
 
 def render_tools(tools: list[ToolDefinition]) -> str:
-    """The tools as the prompt lists them: name, description and compact JSON schema of the arguments."""
+    """The tools as the prompt lists them: name, description, and one line per argument.
+
+    Arguments are listed, not shown as one JSON schema: small models copy a schema object back
+    as the arguments (``{"type": "object", "properties": …}``). A simple argument reads
+    ``- "start": integer, required: description``; a structured one carries its compact JSON
+    schema (``$ref``s inlined), so a nested verdict is still described in one pass.
+    """
     lines = ["# Tools"]
     for tool in tools:
         description = " ".join((tool.description or "").split())
-        if not (tool.parameters_json_schema or {}).get("properties"):
-            # A schema with nothing in it gets copied back as the arguments by small models.
-            lines.append(f"## {tool.name}\n{description}\narguments: {{}} (none)")
+        schema = _compact_schema(tool.parameters_json_schema or {})
+        properties = schema.get("properties") or {} if isinstance(schema, dict) else {}
+        required = set(schema.get("required") or []) if isinstance(schema, dict) else set()
+        if not properties:
+            lines.append(f"## {tool.name}\n{description}\narguments: none, send {{}}")
             continue
-        schema = json.dumps(_compact_schema(tool.parameters_json_schema), separators=(",", ":"), ensure_ascii=False)
-        lines.append(f"## {tool.name}\n{description}\narguments: {schema}")
+        lines.append(f"## {tool.name}\n{description}\narguments:")
+        for name, prop in properties.items():
+            lines.append(_argument_line(name, prop, name in required))
     return "\n".join(lines)
+
+
+def _argument_line(name: str, prop: Any, required: bool) -> str:
+    prop = prop if isinstance(prop, dict) else {}
+    note = " ".join(str(prop.get("description", "")).split())
+    return f'- "{name}": {_template(prop)}{", required" if required else ""}' + (f": {note}" if note else "")
+
+
+def _template(schema: Any, depth: int = 0) -> str:
+    """A schema as a filled-in shape: ``{"title": string, "evidence": [{"line": integer}, …]}``."""
+    if not isinstance(schema, dict) or depth > 6:
+        return "value"
+    if "enum" in schema:
+        return " | ".join(json.dumps(v, ensure_ascii=False) for v in schema["enum"])
+    options = schema.get("anyOf") or schema.get("oneOf")
+    if options:
+        shown = [_template(o, depth + 1) for o in options if not (isinstance(o, dict) and o.get("type") == "null")]
+        return " or ".join(shown) or "null"
+    kind = schema.get("type")
+    if kind == "object" or "properties" in schema:
+        fields = ", ".join(f'"{k}": {_template(v, depth + 1)}' for k, v in (schema.get("properties") or {}).items())
+        return "{" + fields + "}"
+    if kind == "array":
+        return "[" + _template(schema.get("items"), depth + 1) + ", …]"
+    if kind in ("number", "integer") and ("minimum" in schema or "maximum" in schema):
+        return f"{kind} from {schema.get('minimum', '…'):g} to {schema.get('maximum', '…'):g}"
+    return str(kind or "value")
 
 
 def _compact_schema(schema: dict[str, Any]) -> Any:
