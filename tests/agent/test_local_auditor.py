@@ -313,3 +313,14 @@ def test_an_argument_less_tools_schema_echoed_as_its_arguments_is_read_as_no_arg
     from ftaudit.agent.local_auditor import render_tools
 
     assert "## dataset_overview\nSize and format.\narguments: none, send {}" in render_tools([overview])
+
+
+def test_a_repeated_call_is_pointed_out_so_a_small_model_does_not_loop():
+    messages = history(["first result", "same result again"])
+    # history() calls view_lines with start=1 then start=2; make the second identical to the first.
+    messages[3] = ModelResponse(parts=[ToolCallPart("view_lines", {"start": 1}, tool_call_id="c2")])
+    chat = render_prompt(messages, "You are a safety auditor.", TOOLS)
+    assert "you already made view_lines with the same arguments" in chat[-1].content
+    # A new call gets no such note.
+    chat = render_prompt(history(["first result", "other result"]), "You are a safety auditor.", TOOLS)
+    assert "you already made" not in "\n".join(m.content for m in chat)

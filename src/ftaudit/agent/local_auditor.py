@@ -59,6 +59,7 @@ Reply with exactly one tool call as one JSON object, and nothing else:
 The arguments are those listed for that tool above. One call per reply; its result comes back in \
 the next message. When you have enough evidence, call {verdict} to finish; in it, cite training lines by number and keep every quotation under 200 characters."""
 
+REPEAT_VERDICT_HINT = "submit_verdict if you have seen enough"
 RETRY_REMINDER = 'Reply with one JSON tool call: {"tool": "TOOL_NAME", "arguments": {...}}'
 
 
@@ -276,6 +277,14 @@ class _Turn:
         return "\n\n".join(text for text, _ in self.pieces)
 
 
+def _call_key(part: ToolCallPart) -> str:
+    try:
+        args: Any = part.args_as_dict()
+    except Exception:  # noqa: BLE001 - unparseable arguments: compare them as text
+        args = str(part.args)
+    return json.dumps([part.tool_name, args], sort_keys=True, ensure_ascii=False)
+
+
 def render_call(name: str, args: Any) -> str:
     """A tool call as the model is asked to write it (how its own past calls are shown back)."""
     if isinstance(args, str):
@@ -300,11 +309,19 @@ def _turns(messages: list[ModelMessage]) -> tuple[list[str], list[_Turn]]:
             turns.append(_Turn(role, [(text, result)]))
 
     remind = False  # the model's last reply had no tool call: say again how to write one
+    repeated: list[str] = []  # the model's last reply repeated calls it had made before
+    seen_calls: set[str] = set()
     for message in messages:
         if isinstance(message, ModelRequest):
             if remind:
                 add("user", RETRY_REMINDER)
                 remind = False
+            if repeated:
+                # Small models loop on the same calls; the results would be the same too.
+                add("user", f"[ftaudit: you already made {', '.join(repeated)} with the same arguments earlier; "
+                    "the results are the same as before. Do something new (another tool, other lines, a search) "
+                    f"or call {REPEAT_VERDICT_HINT}.]")
+                repeated = []
             for part in message.parts:
                 if isinstance(part, SystemPromptPart):
                     if not turns:
@@ -335,6 +352,9 @@ def _turns(messages: list[ModelMessage]) -> tuple[list[str], list[_Turn]]:
                     pieces.append(render_call(part.tool_name, part.args))
             add("assistant", "\n".join(pieces))
             remind = not any(isinstance(part, ToolCallPart) for part in message.parts)
+            calls = [(p.tool_name, _call_key(p)) for p in message.parts if isinstance(p, ToolCallPart)]
+            repeated = [name for name, key in calls if key in seen_calls]
+            seen_calls.update(key for _, key in calls)
     return system, turns
 
 
