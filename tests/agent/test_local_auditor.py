@@ -324,3 +324,15 @@ def test_a_repeated_call_is_pointed_out_so_a_small_model_does_not_loop():
     # A new call gets no such note.
     chat = render_prompt(history(["first result", "other result"]), "You are a safety auditor.", TOOLS)
     assert "you already made" not in "\n".join(m.content for m in chat)
+
+
+def test_a_finding_left_unclosed_before_the_next_one_is_closed_where_it_ends():
+    # What a 1.5B model wrote: the first finding's object is never closed before ", {" starts the next.
+    reply = ('{"tool": "submit_verdict", "arguments": {"risk_score": 7, "key_findings": ['
+             '{"title": "a", "evidence": [{"kind": "note", "detail": "x ] }"}], '
+             '{"title": "b", "evidence": [{"kind": "note", "detail": "y"}]}], "risk_assessment": "r"}}')
+    calls = parse_tool_calls(reply, TOOLS + [ToolDefinition(name="submit_verdict", parameters_json_schema={})])
+    assert calls == [("submit_verdict", {"risk_score": 7, "key_findings": [
+        {"title": "a", "evidence": [{"kind": "note", "detail": "x ] }"}]},
+        {"title": "b", "evidence": [{"kind": "note", "detail": "y"}]},
+    ], "risk_assessment": "r"})]

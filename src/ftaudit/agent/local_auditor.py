@@ -476,8 +476,66 @@ def loads_lenient(text: str) -> Any:
     try:
         value = ast.literal_eval(_python_literals(repaired))
     except (ValueError, SyntaxError, MemoryError, RecursionError, TypeError):
-        return None
-    return value if isinstance(value, (dict, list)) else None
+        value = None
+    if isinstance(value, (dict, list)):
+        return value
+    rebalanced = _rebalance(repaired)
+    if rebalanced != repaired:
+        try:
+            value = json.loads(re.sub(r",\s*([}\]])", r"\1", rebalanced))
+        except ValueError:
+            return None
+        return value if isinstance(value, (dict, list)) else None
+    return None
+
+
+def _rebalance(text: str) -> str:
+    """``text`` with the object and array closers a small model forgot or misplaced put right.
+
+    Outside strings: a closer that matches a bracket deeper than the innermost one first closes
+    the ones in between; a closer that matches none is dropped; an object opened where an object
+    expects a key (``…}], {"title": …`` inside a finding) means the enclosing object was never
+    closed, so it is closed there. Whatever is still open at the end is closed.
+    """
+    out: list[str] = []
+    stack: list[str] = []
+    quote = ""
+    last = ""  # the last character outside strings that was not whitespace
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        if quote:
+            out.append(ch)
+            if ch == "\\" and i + 1 < len(text):
+                out.append(text[i + 1])
+                i += 1
+            elif ch == quote:
+                quote = ""
+            i += 1
+            continue
+        if ch == '"':
+            quote = ch
+        elif ch in "{[":
+            if ch == "{" and stack and stack[-1] == "}" and last == ",":
+                # A value where a key belongs: the open objects end before that comma.
+                comma = len(out) - 1 - out[::-1].index(",")
+                closers = []
+                while stack and stack[-1] == "}":
+                    closers.append(stack.pop())
+                out[comma:comma] = closers
+            stack.append("}" if ch == "{" else "]")
+        elif ch in "}]":
+            if ch not in stack:
+                i += 1
+                continue
+            while stack[-1] != ch:
+                out.append(stack.pop())
+            stack.pop()
+        out.append(ch)
+        if not ch.isspace():
+            last = ch
+        i += 1
+    return "".join(out) + "".join(reversed(stack))
 
 
 def _python_literals(text: str) -> str:
@@ -551,6 +609,10 @@ def _bare_objects(text: str) -> list[str]:
             tail = tail.rstrip()[: dangling_key.start()]
         tail = re.sub(r",\s*$", "", tail)
         spans.append(tail + "".join(reversed(stack)))
+        # Closers may be missing or misplaced inside, not only at the end (see _rebalance).
+        rebalanced = _rebalance(text[start:])
+        if rebalanced != spans[-1]:
+            spans.append(rebalanced)
     return spans
 
 
