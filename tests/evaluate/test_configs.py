@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ftaudit.errors import ConfigError
-from ftaudit.evaluate.configs import AgentConfig, ModerationConfig, ScreensConfig, load_configs
+from ftaudit.evaluate.configs import AgentConfig, ModerationConfig, ScreensConfig, load_configs, parse_config
 
 
 def _write(tmp_path, name: str, text: str):
@@ -92,3 +92,11 @@ def test_the_second_bad_configuration_of_a_file_is_numbered(tmp_path):
 def test_a_missing_file_is_a_config_error(tmp_path):
     with pytest.raises(ConfigError, match="cannot read the configuration"):
         load_configs([tmp_path / "missing.yaml"])
+
+
+def test_an_agent_may_name_a_local_auditor_but_not_an_unknown_one():
+    from ftaudit.evaluate.auditors import build_auditor
+
+    build_auditor(parse_config({"name": "local", "kind": "agent", "auditor": "local:qwen2.5-coder-1.5b"})).check()
+    with pytest.raises(ConfigError, match="'unknown-model' is neither an embedded model"):
+        build_auditor(parse_config({"name": "local", "kind": "agent", "auditor": "local:unknown-model"})).check()

@@ -164,8 +164,12 @@ class AgentAuditor(EvalAuditor):
         if self.auditor_model is None:
             ref = parse_model_ref(config.auditor)
             if ref.is_local:
-                raise ConfigError(f"configuration {self.name!r}: an embedded local model cannot drive the agent; "
-                                  "serve it with `ftaudit serve-models` and name it NAME@http://127.0.0.1:PORT/v1")
+                from ftaudit.agent.local_auditor import LocalAuditorModel
+
+                try:  # an unknown local model fails here, before any audit; the weights load later
+                    LocalAuditorModel.from_ref(ref)
+                except ConfigError as exc:
+                    raise ConfigError(f"configuration {self.name!r}: {exc}") from None
 
     async def audit(self, job: AuditJob, repeat: int) -> AuditReport:
         from ftaudit.agent import audit_async
