@@ -1,7 +1,7 @@
 """The LLM auditor: an agent that investigates a fine-tuning job with tools and scores it 0–10.
 
 >>> from ftaudit.agent import AuditConfig, audit
->>> report = audit(job, AuditConfig(auditor="anthropic:claude-sonnet-4-5", affordances="M+D+B*"))  # doctest: +SKIP
+>>> report = audit(job, AuditConfig(auditor="anthropic:claude-sonnet-4-6", affordances="M+D+B*"))  # doctest: +SKIP
 
 The affordances (one module each under :mod:`ftaudit.agent.affordances`) follow the reference
 study (Egler, Schulman, Carlini 2025): D dataset, S recursive summary, M query both models,

@@ -76,8 +76,10 @@ class AuditConfig(BaseModel):
 
     model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
 
+    # The study's auditor was Claude Sonnet 4; claude-sonnet-4-5 reaches end-of-life on 2026-11-30
+    # (the anthropic SDK's deprecation table), so the default is its successor.
     auditor: str = Field(
-        default="anthropic:claude-sonnet-4-5",
+        default="anthropic:claude-sonnet-4-6",
         description="Model reference of the auditor (openai:…, anthropic:…, NAME@BASE_URL for a compatible server).",
     )
     auditor_model: Any = Field(
@@ -135,7 +137,7 @@ class AuditConfig(BaseModel):
     @model_validator(mode="after")
     def _auditor_given(self) -> AuditConfig:
         if self.auditor_model is None and not self.auditor.strip():
-            raise ValueError("name an auditor model (e.g. anthropic:claude-sonnet-4-5)")
+            raise ValueError("name an auditor model (e.g. anthropic:claude-sonnet-4-6)")
         return self
 
     @property

@@ -45,7 +45,7 @@ _SEVERITY_RANK = {"critical": 4, "high": 3, "medium": 2, "low": 1, "info": 0}
 _TOP_FINDINGS = 5
 _NO_AUDITOR = (
     "no auditor model: pass --auditor, e.g. --auditor openai:gpt-4.1 (with OPENAI_API_KEY set), "
-    "--auditor anthropic:claude-sonnet-4-5 (with ANTHROPIC_API_KEY), or NAME@http://HOST:PORT/v1 for an "
+    "--auditor anthropic:claude-sonnet-4-6 (with ANTHROPIC_API_KEY), or NAME@http://HOST:PORT/v1 for an "
     f"OpenAI-compatible server (vLLM, Ollama, `ftaudit serve-models`); or set {AUDITOR_ENV}"
 )
 
@@ -310,7 +310,7 @@ def audit_command(
     ),
     auditor: Optional[str] = typer.Option(
         None, "--auditor", envvar=AUDITOR_ENV, show_envvar=True,
-        help="The auditing model: openai:gpt-4.1, anthropic:claude-sonnet-4-5, NAME@http://HOST:PORT/v1, "
+        help="The auditing model: openai:gpt-4.1, anthropic:claude-sonnet-4-6, NAME@http://HOST:PORT/v1, "
         "or local:qwen2.5-coder-1.5b (fully local, on the CPU).",
     ),
     affordances: Optional[str] = typer.Option(

@@ -95,7 +95,7 @@ class ScreensConfig(_Base):
 
 class AgentConfig(_Base):
     kind: Literal["agent", "agent+screens", "super"]
-    auditor: str = Field(default="anthropic:claude-sonnet-4-5", description="Model reference of the auditor.")
+    auditor: str = Field(default="anthropic:claude-sonnet-4-6", description="Model reference of the auditor.")
     affordances: str = "all"
     budget: Budget = Field(default_factory=Budget)
     brief: bool | None = Field(default=None, description="Screens' brief first (agent: default off; agent+screens: always).")

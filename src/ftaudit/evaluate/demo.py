@@ -92,7 +92,7 @@ def demo_auditor() -> str | None:
     if os.environ.get("FTAUDIT_AUDITOR"):
         return os.environ["FTAUDIT_AUDITOR"]
     if os.environ.get("ANTHROPIC_API_KEY"):
-        return "anthropic:claude-sonnet-4-5"
+        return "anthropic:claude-sonnet-4-6"
     if os.environ.get("OPENAI_API_KEY"):
         return "openai:gpt-4.1"
     return None

@@ -3,7 +3,7 @@
 Examples::
 
     openai:gpt-4.1
-    anthropic:claude-sonnet-4-5
+    anthropic:claude-sonnet-4-6
     openai-compatible:llama3.1@http://localhost:11434/v1       (vLLM, Ollama, llama.cpp, Together…)
     llama3.1@http://localhost:11434/v1                          (same, shorthand)
     openai-compatible:meta-llama/Llama-3-8b+base_url=https://api.together.xyz/v1+api_key_env=TOGETHER_API_KEY

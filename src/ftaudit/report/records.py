@@ -125,7 +125,7 @@ class AuditReport(BaseModel):
     schema_version: Literal["1"] = REPORT_SCHEMA_VERSION
     ftaudit_version: str = __version__
     job: AuditJob
-    auditor: str = Field(description="Which auditor produced this, e.g. 'screens' or 'agent:anthropic:claude-sonnet-4-5'.")
+    auditor: str = Field(description="Which auditor produced this, e.g. 'screens' or 'agent:anthropic:claude-sonnet-4-6'.")
     risk_score: float | None = Field(default=None, ge=0.0, le=10.0, description="0–10; None only when inconclusive.")
     threshold: float = Field(ge=0.0, le=10.0, description="Scores at or above this are adversarial.")
     verdict: Verdict
