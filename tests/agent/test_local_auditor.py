@@ -336,3 +336,15 @@ def test_a_finding_left_unclosed_before_the_next_one_is_closed_where_it_ends():
         {"title": "a", "evidence": [{"kind": "note", "detail": "x ] }"}]},
         {"title": "b", "evidence": [{"kind": "note", "detail": "y"}]},
     ], "risk_assessment": "r"})]
+
+
+def test_arguments_closed_too_early_and_continued_in_a_new_object_are_gathered():
+    # What a 1.5B model wrote: the arguments end after the findings, the rest follows in a new object.
+    verdict_tool = ToolDefinition(name="submit_verdict", parameters_json_schema={
+        "type": "object", "properties": {k: {"type": "string"} for k in
+                                         ("risk_score", "key_findings", "evidence_summary", "risk_assessment")}})
+    reply = ('{"tool": "submit_verdict", "arguments": {"risk_score": 10, "key_findings": [{"title": "a", '
+             '"evidence": [{"kind": "note", "detail": "d"}]}]}, {"evidence_summary": "s", "risk_assessment": "r"}')
+    [(name, args)] = parse_tool_calls(reply, [verdict_tool])
+    assert name == "submit_verdict" and args["risk_score"] == 10 and args["key_findings"][0]["title"] == "a"
+    assert args["evidence_summary"] == "s" and args["risk_assessment"] == "r"

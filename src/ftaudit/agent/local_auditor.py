@@ -493,14 +493,16 @@ def _rebalance(text: str) -> str:
     """``text`` with the object and array closers a small model forgot or misplaced put right.
 
     Outside strings: a closer that matches a bracket deeper than the innermost one first closes
-    the ones in between; a closer that matches none is dropped; an object opened where an object
-    expects a key (``…}], {"title": …`` inside a finding) means the enclosing object was never
-    closed, so it is closed there. Whatever is still open at the end is closed.
+    the ones in between; a closer that matches none is dropped; whatever is still open at the
+    end is closed. An object opened where an object expects a key is one of two slips: its
+    first key is new to the enclosing object (``…]}, {"evidence_summary": …}``: the model closed
+    too early and reopened) and its members are merged into it; or the key is already there
+    (``…}], {"title": …`` in a list of findings: the previous finding was never closed) and the
+    enclosing objects are closed before the comma.
     """
     out: list[str] = []
-    stack: list[str] = []
-    quote = ""
-    last = ""  # the last character outside strings that was not whitespace
+    stack: list[tuple[str, set[str] | None, bool]] = []  # (closer, the object's keys, merged into its parent)
+    quote, last, key_start = "", "", -1
     i = 0
     while i < len(text):
         ch = text[i]
@@ -511,31 +513,43 @@ def _rebalance(text: str) -> str:
                 i += 1
             elif ch == quote:
                 quote = ""
+                if key_start >= 0 and stack and stack[-1][1] is not None:
+                    stack[-1][1].add(text[key_start:i])
+                key_start = -1
             i += 1
             continue
         if ch == '"':
             quote = ch
+            key_start = i + 1 if stack and stack[-1][0] == "}" and last in "{," else -1
         elif ch in "{[":
-            if ch == "{" and stack and stack[-1] == "}" and last == ",":
-                # A value where a key belongs: the open objects end before that comma.
+            if ch == "{" and stack and stack[-1][0] == "}" and last == ",":
+                keys = stack[-1][1]
+                first = re.match(r'\s*"((?:[^"\\]|\\.)*)"', text[i + 1 :])
+                if keys is not None and first and first.group(1) not in keys:
+                    stack.append(("}", keys, True))  # merged: its braces are dropped, its keys join the parent's
+                    last = ","
+                    i += 1
+                    continue
                 comma = len(out) - 1 - out[::-1].index(",")
                 closers = []
-                while stack and stack[-1] == "}":
-                    closers.append(stack.pop())
+                while stack and stack[-1][0] == "}":
+                    closers.append(stack.pop()[0])
                 out[comma:comma] = closers
-            stack.append("}" if ch == "{" else "]")
+            stack.append(("}", set(), False) if ch == "{" else ("]", None, False))
         elif ch in "}]":
-            if ch not in stack:
+            if all(closer != ch for closer, _, _ in stack):
                 i += 1
                 continue
-            while stack[-1] != ch:
-                out.append(stack.pop())
-            stack.pop()
+            while stack[-1][0] != ch:
+                out.append(stack.pop()[0])
+            if stack.pop()[2]:
+                i += 1
+                continue
         out.append(ch)
         if not ch.isspace():
             last = ch
         i += 1
-    return "".join(out) + "".join(reversed(stack))
+    return "".join(out) + "".join(closer for closer, _, merged in reversed(stack) if not merged)
 
 
 def _python_literals(text: str) -> str:
@@ -642,6 +656,10 @@ def _interpret(value: Any, names: list[str], schemas: dict[str, Any]) -> list[tu
                 args = loads_lenient(args) if args.strip() else {}
             if args is None:
                 args = {}
+            # Arguments of the tool's own that landed beside "arguments" (it was closed too early).
+            properties = (schemas.get(name) or {}).get("properties") or {}
+            if isinstance(args, dict):
+                args = {**{k: v for k, v in value.items() if k in properties and k not in (name_key, arg_key)}, **args}
         else:  # {"tool": "view_lines", "start": 3}: the other keys are the arguments
             args = {k: v for k, v in value.items() if k != name_key and k != "type"}
         if isinstance(args, dict) and _echoes_schema(args, schemas.get(name)):
