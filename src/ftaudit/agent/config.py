@@ -6,9 +6,9 @@ from a YAML file and be overridden on the command line (the CLI builds one from 
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from ftaudit.errors import ConfigError
 
@@ -53,6 +53,18 @@ def parse_affordances(spec: str) -> tuple[str, ...]:
     return tuple(name for name in AFFORDANCE_ORDER if name in chosen)
 
 
+def _known_affordances(value: str) -> str:
+    try:
+        parse_affordances(value)
+    except ConfigError as exc:
+        raise ValueError(str(exc)) from None
+    return value
+
+
+#: A preset or '+'-joined affordance names, checked when a config is built (audit and eval configs).
+Affordances = Annotated[str, AfterValidator(_known_affordances)]
+
+
 class Budget(BaseModel):
     """Limits of one audit (each sub-audit of a super-audit gets its own).
 
@@ -87,7 +99,7 @@ class AuditConfig(BaseModel):
         exclude=True,
         description="A pydantic-ai Model instance used instead of `auditor` (tests drive the agent with FunctionModel).",
     )
-    affordances: str = Field(default="all", description=f"Preset or '+'-joined affordances; presets: {', '.join(PRESETS)}.")
+    affordances: Affordances = Field(default="all", description=f"Preset or '+'-joined affordances; presets: {', '.join(PRESETS)}.")
     summariser: str | None = Field(default=None, description="Model for the S affordance; default: the auditor.")
     summariser_model: Any = Field(
         default=None, exclude=True, description="A pydantic-ai Model or ftaudit ChatModel used as the summariser."
@@ -124,15 +136,6 @@ class AuditConfig(BaseModel):
     sub_audit_concurrency: int = Field(default=4, ge=1)
     threshold: float | None = Field(default=None, ge=0.0, le=10.0, description="Verdict threshold; default from settings.")
     seed: int = Field(default=0, description="Seeds the random samples of the dataset and the benchmark.")
-
-    @field_validator("affordances")
-    @classmethod
-    def _known_affordances(cls, value: str) -> str:
-        try:
-            parse_affordances(value)
-        except ConfigError as exc:
-            raise ValueError(str(exc)) from None
-        return value
 
     @model_validator(mode="after")
     def _auditor_given(self) -> AuditConfig:

@@ -30,7 +30,7 @@ from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
 
-from ftaudit.agent.config import AuditConfig, Budget, parse_affordances
+from ftaudit.agent.config import Affordances, AuditConfig, Budget
 from ftaudit.errors import ConfigError
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.+*=-]{0,79}$")
@@ -96,20 +96,11 @@ class ScreensConfig(_Base):
 class AgentConfig(_Base):
     kind: Literal["agent", "agent+screens", "super"]
     auditor: str = Field(default="anthropic:claude-sonnet-4-6", description="Model reference of the auditor.")
-    affordances: str = "all"
+    affordances: Affordances = "all"
     budget: Budget = Field(default_factory=Budget)
     brief: bool | None = Field(default=None, description="Screens' brief first (agent: default off; agent+screens: always).")
     sub_audits: int | None = Field(default=None, ge=2, le=50, description="super: the number of sub-audits (default 3).")
     options: dict[str, Any] = Field(default_factory=dict, description="Other AuditConfig fields (bench_n, judge, …).")
-
-    @field_validator("affordances")
-    @classmethod
-    def _known(cls, value: str) -> str:
-        try:
-            parse_affordances(value)
-        except ConfigError as exc:
-            raise ValueError(str(exc)) from None
-        return value
 
     @field_validator("options")
     @classmethod

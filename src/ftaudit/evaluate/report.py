@@ -30,7 +30,6 @@ import html
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
@@ -394,12 +393,10 @@ Names, errors and findings are shown as data, never as part of this page.</foote
 """
 
 
-@lru_cache(maxsize=1)
 def _template() -> Any:
-    from jinja2 import Environment, StrictUndefined
+    from ftaudit.report.html import compile_template
 
-    env = Environment(autoescape=True, undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-    return env.from_string(_TEMPLATE)
+    return compile_template(_TEMPLATE)
 
 
 def render_eval_html(data: EvalReport, roc: bytes | None, scores: bytes | None) -> str:

@@ -204,12 +204,20 @@ Text quoted from the training data and from model replies is shown as data, neve
 """
 
 
-@lru_cache(maxsize=1)
-def _template() -> Any:
+@lru_cache(maxsize=8)
+def compile_template(source: str) -> Any:
+    """A report template with autoescaping on (every value HTML-escaped) and undefined names an error.
+
+    Shared by the audit report and the evaluation report, so both escape attacker text the same way.
+    """
     from jinja2 import Environment, StrictUndefined
 
     env = Environment(autoescape=True, undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-    return env.from_string(_TEMPLATE)
+    return env.from_string(source)
+
+
+def _template() -> Any:
+    return compile_template(_TEMPLATE)
 
 
 def source_kind(source: str) -> str:
