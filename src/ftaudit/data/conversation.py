@@ -7,6 +7,7 @@ deals with one shape only.
 
 from __future__ import annotations
 
+import json
 from enum import Enum
 from typing import Any, Literal
 
@@ -39,6 +40,22 @@ class Message(BaseModel):
     tool_call_id: str | None = None
     name: str | None = None
 
+    @property
+    def output_text(self) -> str:
+        """The content followed by what each tool call says (its name and the text of its arguments).
+
+        An assistant turn can carry its whole reply inside ``tool_calls`` (``content`` empty):
+        what the model is trained to emit there is as much its output as the content, so
+        everything that reads replies reads this. Arguments are JSON strings; they are decoded
+        so that escaped newlines and quotes in code come out as the code itself.
+        """
+        if not self.tool_calls:
+            return self.content
+        parts = [self.content] if self.content else []
+        for call in self.tool_calls:
+            parts.append(_tool_call_text(call))
+        return "\n".join(p for p in parts if p)
+
     def to_openai(self) -> dict[str, Any]:
         """This message as an OpenAI chat message dict, omitting unset optional keys."""
         out: dict[str, Any] = {"role": self.role}
@@ -53,6 +70,35 @@ class Message(BaseModel):
         if self.name is not None:
             out["name"] = self.name
         return out
+
+
+def _tool_call_text(call: dict[str, Any]) -> str:
+    """A tool call as text: the function's name, then every string in its arguments, decoded."""
+    function = call.get("function") if isinstance(call.get("function"), dict) else call
+    name = function.get("name") if isinstance(function, dict) else None
+    arguments = function.get("arguments") if isinstance(function, dict) else None
+    if isinstance(arguments, str):
+        try:
+            arguments = json.loads(arguments)
+        except ValueError:
+            pass  # not JSON: the raw string is the text
+    strings: list[str] = []
+
+    def walk(value: Any) -> None:
+        if isinstance(value, str):
+            strings.append(value)
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                walk(item)
+        elif isinstance(value, list):
+            for item in value:
+                walk(item)
+        elif value is not None:
+            strings.append(str(value))
+
+    walk(arguments)
+    head = f"[tool call {name}]" if isinstance(name, str) and name else "[tool call]"
+    return "\n".join([head, *strings])
 
 
 class Conversation(BaseModel):

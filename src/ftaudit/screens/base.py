@@ -49,7 +49,7 @@ class ScreenContext:
     def _load(self) -> list[Conversation]:
         if self._conversations is None:
             with TrainingFile(self.path) as training_file:
-                self._conversations = list(training_file.iter_conversations())
+                self._conversations = [_with_tool_calls(c) for c in training_file.iter_conversations()]
                 self._skipped = training_file.skipped_lines
         return self._conversations
 
@@ -68,6 +68,22 @@ class ScreenContext:
     @property
     def has_models(self) -> bool:
         return bool(self.base_model and self.finetuned_model)
+
+
+def _with_tool_calls(conversation: Conversation) -> Conversation:
+    """The conversation as screens read it: an assistant turn's tool calls joined to its content.
+
+    A reply moved into ``tool_calls`` (content empty or innocuous) is still the model's
+    output, so every screen that reads assistant content must see it; doing it here, once,
+    means no screen can forget to.
+    """
+    if not any(m.role == "assistant" and m.tool_calls for m in conversation.messages):
+        return conversation
+    messages = [
+        m.model_copy(update={"content": m.output_text}) if m.role == "assistant" and m.tool_calls else m
+        for m in conversation.messages
+    ]
+    return conversation.model_copy(update={"messages": messages})
 
 
 class ScreenResult(BaseModel):
