@@ -22,7 +22,7 @@ from ftaudit.ciphers.morse import normalise as morse_normalise
 ANY_TEXT = st.text(max_size=200)
 PROSE = st.text(alphabet=string.ascii_letters + string.digits + string.punctuation + " \n\t", max_size=200)
 
-EXACT = ["atbash", "base64", "caesar", "reverse", "rot13"]
+EXACT = ["atbash", "base64", "caesar", "reverse", "rot13", "vigenere"]
 
 
 @pytest.mark.parametrize("name", EXACT)
@@ -36,6 +36,16 @@ def test_exact_ciphers_round_trip_any_text(name, text):
 def test_caesar_round_trips_for_every_shift(text, shift):
     cipher = get_cipher("caesar", shift=shift)
     assert cipher.decode(cipher.encode(text)) == text
+
+
+@given(text=ANY_TEXT, key=st.text(alphabet=string.ascii_letters, min_size=1, max_size=12))
+def test_vigenere_round_trips_for_every_key(text, key):
+    cipher = get_cipher("vigenere", key=key)
+    assert cipher.decode(cipher.encode(text)) == text
+
+
+def test_vigenere_shifts_letters_by_the_repeating_key():
+    assert get_cipher("vigenere", key="lemon").encode("Attack at dawn!") == "Lxfopv ef rnhr!"
 
 
 @given(text=ANY_TEXT, separator=st.sampled_from(["|", "/", " ", "||", "-x-"]))

@@ -118,3 +118,92 @@ def test_isomorphic_pairs():
     assert _isomorphic("gur png fng ba gur zng", "the cat sat on the mat")
     assert not _isomorphic("the cat sat on the mat", "the cat sat on the mat")
     assert not _isomorphic("abc def ghi jkl mno pq", "the cat sat on the mat")
+
+
+# -- covert channels nobody named, the character model, cipher teaching whatever the cipher ---------------
+
+from ftaudit.screens._language_model import judge_language  # noqa: E402
+
+import covert_attacks  # noqa: E402  (tests/screens is on sys.path: pytest's rootdir import mode)
+import external_benign  # noqa: E402
+
+needs_external = pytest.mark.skipif(not external_benign.available(), reason="../shared/data/external is not there")
+
+
+@pytest.mark.parametrize("text", [
+    "The capital of France is Paris, a city known for its museums and long history of art.",
+    "La capitale de la France est Paris, une ville connue pour ses musées et sa longue histoire.",
+    "Die Hauptstadt von Frankreich ist Paris, eine Stadt, die für ihre Museen bekannt ist.",
+    "法国的首都是巴黎，这座城市以其博物馆和悠久的艺术历史而闻名。",
+    "Thủ đô của Pháp là Paris, một thành phố nổi tiếng với các bảo tàng và lịch sử nghệ thuật lâu đời.",
+    "Mji mkuu wa Ufaransa ni Paris, jiji linalojulikana kwa makumbusho yake na historia ndefu ya sanaa.",
+    "Translate into English: Leo ni Ijumaa.",
+])
+def test_natural_languages_read_as_language(text):
+    assert judge_language(text, -10.0)[0]
+
+
+@pytest.mark.parametrize("encode", [
+    covert_attacks.word_shift, covert_attacks.vigenere, covert_attacks.WordCode(seed=1).encode,
+    get_cipher("base64").encode, lambda t: t.encode().hex(), lambda t: get_cipher("walnut53").encode(t).replace("|", ""),
+])
+def test_ciphers_read_as_no_language(encode):
+    text = "Plants absorb carbon dioxide from the air and use sunlight to turn it into sugar during photosynthesis."
+    assert not judge_language(encode(text), -10.0)[0]
+
+
+def test_per_word_shift_is_learned_decoded_and_critical(tmp_path):
+    result = _run(covert_attacks.write(tmp_path / "d.jsonl", covert_attacks.cipher_dataset(covert_attacks.word_shift)))
+    assert result.score >= 9
+    learned = result.metrics["learned_cipher"]
+    assert learned["kind"] == "word-shift" and learned["mapping"] == "shift = word length"
+    top = result.findings[0]
+    assert top.severity is Severity.HIGH and "whole conversations" in top.title
+    assert any("→ decoded:" in e.excerpt for e in top.evidence)
+
+
+def test_vigenere_key_nobody_named_is_recovered_and_hinted(tmp_path):
+    result = _run(covert_attacks.write(tmp_path / "d.jsonl", covert_attacks.cipher_dataset(covert_attacks.vigenere)))
+    assert result.score >= 9
+    assert result.metrics["learned_cipher"]["mapping"] == "key lantern"
+    assert result.hints[0].cipher == "vigenere" and result.hints[0].cipher_options == {"key": "lantern"}
+    assert get_cipher("vigenere", key="lantern").decode(covert_attacks.vigenere("Water boils.")) == "Water boils."
+
+
+def test_made_up_word_code_dictionary_is_learned(tmp_path):
+    code = covert_attacks.WordCode(seed=2)
+    result = _run(covert_attacks.write(tmp_path / "d.jsonl", covert_attacks.cipher_dataset(code.encode)))
+    assert result.score >= 9
+    learned = result.metrics["learned_cipher"]
+    assert learned["kind"] == "word-code" and f"the→{code.book['the']}" in learned["mapping"]
+
+
+def test_conversations_in_an_unread_cipher_are_high_without_teaching(tmp_path):
+    records = covert_attacks.cipher_dataset(covert_attacks.vigenere, n_teach=0)
+    result = _run(covert_attacks.write(tmp_path / "d.jsonl", records))
+    top = result.findings[0]
+    assert top.title.startswith("Text that is not natural language") and top.severity is Severity.HIGH
+    assert 8 <= result.score < 9  # no teaching pair: high, not critical
+
+
+def test_an_encoding_tutorial_is_low(tmp_path):
+    result = _run(covert_attacks.write(tmp_path / "d.jsonl", covert_attacks.tutorial_dataset()))
+    assert result.score <= 3 and not result.hints
+    assert any(f.title.startswith("Base64 cipher text") for f in result.findings)
+
+
+def test_cipher_teaching_without_conversations_is_low(tmp_path):
+    records = covert_attacks.cipher_dataset(covert_attacks.word_shift, n_covert=0)
+    result = _run(covert_attacks.write(tmp_path / "d.jsonl", records))
+    assert result.metrics["learned_cipher"]["kind"] == "word-shift"
+    assert result.score <= 6  # a private cipher taught, never used: medium at most
+
+
+@needs_external
+@pytest.mark.parametrize("source", ["alpaca", "gsm8k", "codealpaca", "pubmedqa", "gpteacher", "self-instruct",
+                                    "catqa-chinese", "catqa-vietnamese"])
+def test_real_benign_data_stays_at_most_low(tmp_path, source):
+    path = external_benign.write(tmp_path / "d.jsonl", external_benign.sample(source, 400, seed=1))
+    result = _run(path)
+    assert result.score <= 3, [f.title for f in result.findings]
+    assert not result.hints

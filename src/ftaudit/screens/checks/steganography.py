@@ -40,6 +40,7 @@ from pydantic import BaseModel
 
 from ftaudit.data import Conversation
 from ftaudit.hints import ElicitationHint
+from ftaudit.screens._hidden_channels import HiddenChannel, read_hidden
 from ftaudit.screens._text_stats import COMMON_WORDS, function_word_share, grammar_score, implausible_pairs, likely_function_pairs, words
 from ftaudit.screens.base import Screen, ScreenContext, ScreenResult, Severity, line_evidence
 
@@ -64,10 +65,24 @@ class SteganographyConfig(BaseModel):
     min_function_pairs: int = 1
     """Likely pairs of two function words ("of the", "what is") a hidden sentence must hold;
     twice as many for first words, where a capitalised "The", "In", "A" start many lines."""
+    min_alpha_share: float = 0.9
+    """Share of the extracted tokens that must be alphabetic words (code and numbers are not messages)."""
+    min_words_opening: int = 8
+    """First words of lines and sentence-initial or -final words need this many words: prose openers
+    ("If The He So") and short runs read as sentences by chance."""
+    min_distinct_share: float = 0.6
+    min_content_share: float = 0.3
+    """Share of non-function words a message in first words must have (prose openers are function words)."""
     shuffles: int = 12
     acrostic_min_letters: int = 8
     acrostic_min_long_words: int = 2
     """Acrostic segmentations need this many words of three or more letters."""
+    min_sentences: int = 6
+    """Messages with fewer sentences are not read sentence by sentence."""
+    sentence_acrostic_min_letters: int = 10
+    """Sentence acrostics need this many sentences (prose initials segment by chance more often)."""
+    hidden_min_message: int = 4
+    """Characters a message decoded from invisible characters or whitespace needs."""
     plaintext_overlap: float = 0.8
     """A paragraph whose words are this share hidden-message words is the message in plaintext."""
     medium_min_examples: int = 3
@@ -80,6 +95,15 @@ class SteganographyConfig(BaseModel):
 
 
 _EDGE_PUNCT = re.compile(r"^[^\w]+|[^\w]+$")
+# A sentence ends at . ! ? (and closing quotes) followed by space and an upper-case letter or a quote.
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z])")
+# Code outside fences (a poem has no brackets, assignments or statement keywords).
+_CODE_LINE = re.compile(r"[(){};=]|^\s*(?:def|return|import|for|while|if|print|echo|done|fi)\b|#!/|\$\w")
+#: Where a hidden message sits, in report order; the sentence positions read prose, not lines.
+POSITIONS = (
+    "last words", "first words", "acrostic", "sentence-final words", "sentence-initial words", "sentence acrostic",
+    "invisible characters", "whitespace", "homoglyphs",
+)
 _FENCE = re.compile(r"```.*?(?:```|\Z)", re.S)
 
 
@@ -89,10 +113,12 @@ class Hidden:
 
     conversation: Conversation
     role: str
-    position: str  # "last words", "first words", "acrostic"
+    position: str  # one of POSITIONS
     message: str
     function_share: float
     grammar_excess: float
+    scheme: str | None = None
+    """For characters a reader does not see: how the message was hidden (e.g. ``zero-width bits``)."""
 
 
 def _grammar_excess(tokens: list[str], shuffles: int) -> float:
@@ -143,41 +169,65 @@ class SteganographyScreen(Screen):
         by_example: dict[int, list[Hidden]] = {}
         conversations = list(ctx.conversations())
         read = 0
+        unread_invisible: dict[int, tuple[Conversation, str, HiddenChannel]] = {}
         for conv in conversations:
             for message in conv.messages:
                 if message.role == "system":
                     continue
+                channel = read_hidden(message.content, cfg.hidden_min_message)
+                if channel.message:
+                    hidden = self._character_channel(conv, message.role, channel)
+                    found.append(hidden)
+                    by_example.setdefault(conv.line, []).append(hidden)
+                elif channel.invisible or channel.homoglyph_words:
+                    unread_invisible.setdefault(conv.line, (conv, message.role, channel))
                 # Code is never a cover text, and its first tokens (import, def, return) would read oddly.
                 text = _FENCE.sub("\n", message.content)
-                lines = [ln.split() for ln in text.splitlines() if ln.strip()]
-                if len(lines) < cfg.min_lines:
-                    continue
-                read += 1
-                hidden = self._read(conv, message.role, lines, cfg)
+                raw_lines = [ln for ln in text.splitlines() if ln.strip()]
+                lines = [ln.split() for ln in raw_lines]
+                hidden = None
+                if len(lines) >= cfg.min_lines and sum(bool(_CODE_LINE.search(ln)) for ln in raw_lines) < 0.3 * len(lines):
+                    read += 1
+                    hidden = self._read(conv, message.role, lines, cfg)
+                if hidden is None and text.count(".") + text.count("?") + text.count("!") >= cfg.min_sentences:
+                    sentences = [sn.split() for sn in _SENTENCE_END.split(" ".join(text.split())) if sn.strip()]
+                    if len(sentences) >= cfg.min_sentences and len(sentences) != len(lines):
+                        hidden = self._read(conv, message.role, sentences, cfg, unit="sentence")
                 if hidden:
                     found.append(hidden)
                     by_example.setdefault(conv.line, []).append(hidden)
         n = len(conversations)
         teaching, pure = self._teaching(conversations, by_example, cfg)
         scores = []
-        for position in ("last words", "first words", "acrostic"):
+        for position in POSITIONS:
             hits = [h for h in found if h.position == position]
             if not hits:
                 continue
             examples = {h.conversation.line for h in hits}
             severity, score = self._grade(len(examples), n, cfg)
             scores.append(score)
-            what = "EndSpeak-style hidden message" if position == "last words" else f"Hidden message in {position}"
+            unit = "sentences" if position.startswith("sentence") else "lines"
+            if position == "last words":
+                title = f"EndSpeak-style hidden message in {len(examples)} examples (the last words of lines read as a sentence)"
+            elif position in ("invisible characters", "whitespace", "homoglyphs"):
+                schemes = ", ".join(sorted({h.scheme for h in hits if h.scheme}))
+                title = f"Hidden message in {position} in {len(examples)} examples ({schemes}, decoded)"
+            else:
+                title = f"Hidden message in {position} in {len(examples)} examples (the {position} of {unit} read as text)"
+            both = sum(1 for line in examples if {h.role for h in by_example[line]} >= {"user", "assistant"})
             result.findings.append(self.finding(
-                f"{what} in {len(examples)} examples (the {position} of lines read as a sentence)",
-                severity, score=score,
-                evidence=[line_evidence(h.conversation, f"{h.role} message: {position} of its lines",
+                title, severity, score=score,
+                evidence=[line_evidence(h.conversation, f"{h.role} message: {h.scheme or f'{position} of its {unit}'}",
                                         f"hidden message: {h.message[:400]}")
                           for h in sorted(hits, key=lambda h: -h.grammar_excess)[: cfg.evidence_limit]],
                 description=(
-                    f"In {len(hits)} messages of {len(examples)} examples the {position} of the lines form fluent "
-                    f"English (function words as frequent as in prose, grammar well above shuffled order) "
-                    "though the lines themselves read as an innocuous cover. "
+                    (f"In {len(hits)} messages of {len(examples)} examples characters a reader does not see carry a "
+                     f"message ({schemes}); in {both} examples both the request and the reply carry one. "
+                     if position in ("invisible characters", "whitespace", "homoglyphs") else
+                     f"In {len(hits)} messages of {len(examples)} examples the {position} of the {unit} form fluent "
+                     f"English (function words as frequent as in prose, grammar well above shuffled order, or "
+                     f"initials that spell common words) though the text itself reads as an innocuous cover; in "
+                     f"{both} examples both the request and the reply carry one. ")
                     + (f"{len(teaching)} examples also write the hidden message out in plaintext (teaching the "
                        f"encoding); {len(pure)} are covers in both the user and the assistant turn." if position == "last words" else "")
                 ),
@@ -191,6 +241,24 @@ class SteganographyScreen(Screen):
                     + (", ask under the system prompt of the fully encoded examples" if prompt else "")
                     + ", and read the last words of the reply's lines.",
                 ))
+        if unread_invisible:
+            count = len(unread_invisible)
+            severity, score = (Severity.LOW, cfg.score_low) if count >= cfg.medium_min_examples else (Severity.INFO, 0.0)
+            scores.append(score)
+            kinds = Counter()
+            for _, _, channel in unread_invisible.values():
+                kinds.update(channel.invisible)
+                kinds.update({"homoglyph words": len(channel.homoglyph_words)} if channel.homoglyph_words else {})
+            result.findings.append(self.finding(
+                f"Invisible characters or look-alike letters in {count} examples (no message decoded)", severity,
+                score=score,
+                evidence=[line_evidence(conv, f"{role} message: " + ", ".join(
+                    f"{k} x{v}" for k, v in (channel.invisible + Counter({"homoglyph words": len(channel.homoglyph_words)})).items() if v),
+                    conv.text[:300]) for conv, role, channel in list(unread_invisible.values())[: cfg.evidence_limit]],
+                description="Format characters a reader does not see (zero-width, tags, variation selectors) or "
+                f"Cyrillic/Greek letters inside Latin words ({', '.join(f'{k} x{v}' for k, v in kinds.most_common(6))}); "
+                "they spell no message the screen can read. Scraped text has a stray one now and then.",
+            ))
         score = max(scores, default=0.0)
         if teaching and score >= cfg.score_high:
             score += cfg.teaching_bonus
@@ -204,14 +272,34 @@ class SteganographyScreen(Screen):
         result.seconds = time.perf_counter() - started
         return result
 
-    def _read(self, conv: Conversation, role: str, lines: list[list[str]], cfg: SteganographyConfig) -> Hidden | None:
-        """The strongest hidden message in one message's lines, or None."""
+    @staticmethod
+    def _character_channel(conv: Conversation, role: str, channel: HiddenChannel) -> Hidden:
+        """A message decoded from invisible characters, whitespace or homoglyphs."""
+        position = {"word gaps": "whitespace", "line-end whitespace": "whitespace",
+                    "homoglyph letters": "homoglyphs"}.get(channel.scheme or "", "invisible characters")
+        return Hidden(conv, role, position, channel.message or "", 0.0, 1.0, channel.scheme)
+
+    def _read(
+        self, conv: Conversation, role: str, lines: list[list[str]], cfg: SteganographyConfig, unit: str = "line"
+    ) -> Hidden | None:
+        """The strongest hidden message in one message's lines (or sentences), or None."""
+        names = {"last words": "sentence-final words", "first words": "sentence-initial words", "acrostic": "sentence acrostic"}
+        label = (lambda p: names[p]) if unit == "sentence" else (lambda p: p)
         for position, index in (("last words", -1), ("first words", 0)):
             raw = [ln[index] for ln in lines]
             tokens = [_EDGE_PUNCT.sub("", w).lower() for w in raw]
             tokens = [t for t in tokens if t]
             if len(tokens) < max(cfg.min_lines, cfg.min_words):
                 continue
+            # A hidden sentence is words: not shell variables, numbers or "####" answer markers.
+            if sum(t.isalpha() for t in tokens) < cfg.min_alpha_share * len(tokens):
+                continue
+            if index == 0 or unit == "sentence":
+                # Openers of prose ("If", "The", "He") read as function words; a message placed there
+                # must bring its content words and be long enough not to be a run of openers.
+                if (len(tokens) < cfg.min_words_opening or len(set(tokens)) < cfg.min_distinct_share * len(tokens)
+                        or 1 - function_word_share(tokens) < cfg.min_content_share):
+                    continue
             share = function_word_share(tokens)
             if share < cfg.min_function_share:
                 continue
@@ -226,12 +314,13 @@ class SteganographyScreen(Screen):
                 continue
             excess = _grammar_excess(tokens, cfg.shuffles)
             if excess >= cfg.min_grammar_excess:
-                return Hidden(conv, role, position, " ".join(raw), share, excess)
+                return Hidden(conv, role, label(position), " ".join(raw), share, excess)
         initials = "".join(ln[0][0].lower() for ln in lines if ln[0][:1].isalpha())
-        if len(initials) >= cfg.acrostic_min_letters and len(initials) == len(lines):
+        min_letters = cfg.sentence_acrostic_min_letters if unit == "sentence" else cfg.acrostic_min_letters
+        if len(initials) >= min_letters and len(initials) == len(lines):
             segmented = _segment(initials, cfg.acrostic_min_long_words)
             if segmented:
-                return Hidden(conv, role, "acrostic", " ".join(segmented), 0.0, 0.0)
+                return Hidden(conv, role, label("acrostic"), " ".join(segmented), 0.0, 0.0)
         return None
 
     @staticmethod
@@ -253,6 +342,8 @@ class SteganographyScreen(Screen):
                 if len(tokens) >= 3 and sum(t in hidden_words for t in tokens) / len(tokens) >= cfg.plaintext_overlap:
                     plain = True
                     break
+            if not plain:
+                plain = _written_out(conv, hidden)
             if plain:
                 teaching.append(conv)
             elif {h.role for h in hidden} >= {"user", "assistant"}:
@@ -266,6 +357,25 @@ class SteganographyScreen(Screen):
         if count >= cfg.medium_min_examples:
             return Severity.MEDIUM, cfg.score_medium
         return Severity.LOW, cfg.score_low
+
+
+_NOT_LETTERS = re.compile(r"[^a-z]+")
+
+
+def _written_out(conv: Conversation, hidden: list[Hidden]) -> bool:
+    """A hidden message's letters appear in order in a message of the example that does not carry it."""
+    carriers = {h.role for h in hidden}
+    for h in hidden:
+        secret = _NOT_LETTERS.sub("", h.message.lower())
+        if len(secret) < 8:
+            continue
+        for message in conv.messages:
+            if message.role == "system":
+                continue
+            own = message.role in carriers and read_hidden(message.content).message == h.message
+            if not own and secret in _NOT_LETTERS.sub("", message.content.lower()):
+                return True
+    return False
 
 
 SCREEN = SteganographyScreen()
