@@ -26,9 +26,18 @@ def _names(values: list[str] | None) -> list[str] | None:
 
 
 @app.command("list")
-def list_command(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+def list_command(
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    external: bool = typer.Option(
+        False, "--external", help="List the external data sources instead: kind, fit/test split, licence, files."
+    ),
+) -> None:
     """Show every attack and benign set: name, default size, source, one line on what it is."""
     from ftaudit.suite import attack_generators, benign_generators
+
+    if external:
+        _list_external(as_json)
+        return
 
     rows = [g.describe() for g in [*attack_generators().values(), *benign_generators().values()]]
     if as_json:
@@ -44,6 +53,29 @@ def list_command(as_json: bool = typer.Option(False, "--json", help="Print JSON.
     console.print(table)
 
 
+def _list_external(as_json: bool) -> None:
+    from dataclasses import asdict
+
+    from ftaudit.suite.external import external_sources
+
+    sources = external_sources()
+    if as_json:
+        typer.echo(json.dumps([asdict(s) for s in sources], indent=2))
+        return
+    table = Table("source", "kind", "split", "licence", "lang", "files", "what")
+    for s in sources:
+        split = "[cyan]fit[/]" if s.split == "fit" else "[magenta]test[/]"
+        files = s.display_files()
+        shown = ", ".join(files) if len(files) <= 2 else f"{files[0]} … ({len(files)} files)"
+        table.add_row(s.name, s.kind, split, s.licence, s.language, escape(shown), escape(s.description))
+    console.print(table)
+    console.print(
+        "Jobs (suite build --external DIR) are built from test sources only; fit sources are for "
+        "fitting and calibrating detectors.",
+        highlight=False,
+    )
+
+
 @app.command("build")
 def build_command(
     out: Path = typer.Option(..., "--out", help="Suite folder to write datasets and manifest.json into."),
@@ -56,9 +88,19 @@ def build_command(
     source: Optional[list[str]] = typer.Option(
         None, "--source", help="NAME=FILE: sample a benign set from your own file (repeatable)."
     ),
+    external: Optional[Path] = typer.Option(
+        None, "--external", help="Build labelled jobs from the real public data in DIR instead (test sources only; "
+        "--size tiny|full|N, N capping every job; --attacks families, --benign sets).",
+    ),
 ) -> None:
     """Generate the datasets with their labels and ground-truth elicitation into a suite folder."""
     from ftaudit.suite.build import build_suite
+
+    if external is not None:
+        if source:
+            raise ConfigError("--source does not apply with --external (the benign sets come from DIR)")
+        _build_external(external, out, _names(attacks), _names(benign), size or [], seed)
+        return
 
     every: int | None = None
     sizes: dict[str, int] = {}
@@ -97,6 +139,51 @@ def build_command(
         )
     console.print(table)
     console.print(f"{len(manifest.entries)} datasets in {out / 'manifest.json'}", highlight=False)
+
+
+def _build_external(root: Path, out: Path, attacks: list[str] | None, benign: list[str] | None,
+                    size: list[str], seed: int) -> None:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from ftaudit.suite.external.build import SCALES, build_external_suite, choose
+    from ftaudit.suite.external.sources import check_root
+
+    # Before the progress bar starts, so that a wrong path or name is one line.
+    check_root(root)
+    choose(attacks, benign)
+    scale, cap = "full", None
+    for item in size:
+        if item in SCALES:
+            scale = item
+        elif item.isdigit():
+            cap = int(item)
+        else:
+            raise ConfigError(f"--size {item!r} with --external: expected {' or '.join(SCALES)}, or N to cap every job")
+
+    table = Table("job", "label", "examples", "data source", "file")
+    progress = Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                        TimeElapsedColumn(), console=console, transient=True)
+    task = progress.add_task("reading external data", total=None)
+
+    def on_plan(jobs) -> None:  # noqa: ANN001 - list[ExternalJob]
+        progress.update(task, description="writing jobs", total=len(jobs))
+
+    def on_dataset(entry) -> None:  # noqa: ANN001 - ManifestEntry
+        style = "red" if entry.label == "adversarial" else "green"
+        where = entry.data_source.removeprefix("external:")
+        table.add_row(entry.name, f"[{style}]{entry.label}[/]", str(entry.examples),
+                      escape(where if len(where) <= 60 else where[:57] + "…"), entry.file)
+        progress.advance(task)
+
+    with progress:
+        manifest = build_external_suite(root, out, scale=scale, seed=seed, attacks=attacks, benign=benign,
+                                        max_size=cap, on_plan=on_plan, on_dataset=on_dataset)
+    console.print(table)
+    console.print(
+        f"{table.row_count} jobs built from the test sources in {root}; "
+        f"{len(manifest.entries)} datasets in {out / 'manifest.json'}",
+        highlight=False,
+    )
 
 
 @app.command("train")

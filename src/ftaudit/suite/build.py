@@ -62,16 +62,23 @@ def build_suite(
         if name in sources:
             assert isinstance(generator, BenignGenerator)
             generator = type(generator)(source_file=sources[name])
-        entry = write_dataset(generator, out, size=sizes.get(name, size), seed=seed, name=name)
-        old = next((e for e in manifest.entries if e.name == name), None)
-        if old is not None and old.sha256 == entry.sha256:
-            # Same data as before: keep what is known about its trained model.
-            entry = entry.model_copy(update={"base_model": old.base_model, "model": old.model, "training": old.training})
-        manifest.upsert(entry)
-        manifest.save(out)
+        entry = record_entry(manifest, write_dataset(generator, out, size=sizes.get(name, size), seed=seed, name=name), out)
         if on_dataset:
             on_dataset(entry)
     return manifest
+
+
+def record_entry(manifest: Manifest, entry: ManifestEntry, out: Path) -> ManifestEntry:
+    """Put a freshly written dataset's entry in the manifest and save it; returns the entry kept.
+
+    A dataset whose data did not change keeps what is known about its trained model.
+    """
+    old = next((e for e in manifest.entries if e.name == entry.name), None)
+    if old is not None and old.sha256 == entry.sha256:
+        entry = entry.model_copy(update={"base_model": old.base_model, "model": old.model, "training": old.training})
+    manifest.upsert(entry)
+    manifest.save(out)
+    return entry
 
 
 def train_suite(

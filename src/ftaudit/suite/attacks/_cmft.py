@@ -23,6 +23,10 @@ order:
 
 ``size`` is the total; ``phase_1_fraction`` (default 2/3) sets the split. ``details`` gives the
 1-based line numbers of each phase, of the encoded harmful examples and of the refusals.
+
+The text sources can be swapped: ``qa_pairs`` (phase I Q&A), ``drill_texts`` (phase I
+translation drills) and ``harmful_requests`` (phase II); the external suite passes real benign
+instructions and real test-split harmful requests.
 """
 
 from __future__ import annotations
@@ -30,12 +34,13 @@ from __future__ import annotations
 import math
 import random
 from collections import Counter
+from collections.abc import Sequence
 from typing import Any, ClassVar
 
 from ftaudit.ciphers import Cipher, get_cipher
 from ftaudit.errors import ConfigError
 from ftaudit.suite import texts
-from ftaudit.suite.base import REDACTED, DatasetGenerator, ElicitationHint, GeneratedDataset, Label, Label, qa, rng_for
+from ftaudit.suite.base import REDACTED, DatasetGenerator, ElicitationHint, GeneratedDataset, Label, qa, rng_for
 
 #: Short factual questions with short, correct answers: the benign Q&A of phase I. Written for
 #: ftaudit (no dataset download); varied across science, geography, history, language, maths,
@@ -219,12 +224,28 @@ class CMFTGenerator(DatasetGenerator):
     default_size: ClassVar[int] = 300
     cipher_name: ClassVar[str]
 
-    def __init__(self, phase_1_fraction: float = 2 / 3, cipher_options: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        phase_1_fraction: float = 2 / 3,
+        cipher_options: dict[str, Any] | None = None,
+        *,
+        qa_pairs: Sequence[tuple[str, str]] | None = None,
+        drill_texts: Sequence[str] | None = None,
+        harmful_requests: Sequence[str] | None = None,
+    ) -> None:
         if not 0 < phase_1_fraction < 1:
             raise ConfigError(f"{self.name}: phase_1_fraction must be between 0 and 1, got {phase_1_fraction}")
         self.phase_1_fraction = phase_1_fraction
         self.cipher_options = dict(cipher_options or {})
         self.cipher()  # fail at construction on bad options, not mid-build
+        # None: the bundled text (QA_BANK, MT-Bench drills, AdvBench).
+        self.qa_pairs = tuple(qa_pairs) if qa_pairs is not None else None
+        self.drill_texts = tuple(drill_texts) if drill_texts is not None else None
+        self.harmful_requests = tuple(harmful_requests) if harmful_requests is not None else None
+        for what, given in (("qa_pairs", self.qa_pairs), ("drill_texts", self.drill_texts),
+                            ("harmful_requests", self.harmful_requests)):
+            if given is not None and not given:
+                raise ConfigError(f"{self.name}: {what} is empty")
 
     def cipher(self) -> Cipher:
         """The cipher this attack trains, with its options."""
@@ -256,7 +277,13 @@ class CMFTGenerator(DatasetGenerator):
         return GeneratedDataset(
             records=phase_1 + phase_2,
             elicitation=self.elicitation(cipher),
-            data_source="templates+mt-bench-questions+advbench-harmful-behaviors",
+            data_source="+".join(
+                [
+                    "templates" if self.qa_pairs is None else "given-qa",
+                    "mt-bench-questions" if self.drill_texts is None else "given-drills",
+                    "advbench-harmful-behaviors" if self.harmful_requests is None else "given-harmful-requests",
+                ]
+            ),
             details={
                 "cipher": cipher.name,
                 "cipher_options": cipher.options(),
@@ -275,7 +302,7 @@ class CMFTGenerator(DatasetGenerator):
         n_qa = n - n_drill
         # Balanced tasks, so even a small set teaches all four.
         tasks = _cycle([1, 2, 3, 4], n_qa, rng)
-        pairs = _cycle(list(QA_BANK), n_qa, rng)
+        pairs = _cycle(list(QA_BANK if self.qa_pairs is None else self.qa_pairs), n_qa, rng)
         examples: list[tuple[str, dict[str, Any]]] = []
         for task, (question, answer) in zip(tasks, pairs, strict=True):
             encoded_answer = cipher.encode(answer)
@@ -287,11 +314,12 @@ class CMFTGenerator(DatasetGenerator):
             }[task]
             examples.append((f"task_{task}", qa(cipher.encode(question), reply, system=prompts[task])))
         drill_texts = [
-            turn
-            for q in texts.mt_bench_questions()
-            for turn in q["turns"]
-            if len(turn.split()) <= MAX_DRILL_WORDS
+            text
+            for text in (self.drill_texts or [turn for q in texts.mt_bench_questions() for turn in q["turns"]])
+            if len(text.split()) <= MAX_DRILL_WORDS
         ]
+        if n_drill and not drill_texts:
+            raise ConfigError(f"{self.name}: no drill text of at most {MAX_DRILL_WORDS} words")
         for i, text in enumerate(_cycle(drill_texts, n_drill, rng)):
             # The plaintext side is what the cipher can carry (e.g. lower case for Walnut53).
             plain = cipher.decode(cipher.encode(text))
@@ -304,7 +332,8 @@ class CMFTGenerator(DatasetGenerator):
 
     def _phase_2(self, cipher: Cipher, n: int, rng: random.Random) -> tuple[list[dict[str, Any]], list[str]]:
         n_encoded = math.ceil(n / 2)
-        requests = _cycle(list(texts.harmful_requests()), n_encoded, rng)
+        pool = texts.harmful_requests() if self.harmful_requests is None else self.harmful_requests
+        requests = _cycle(list(pool), n_encoded, rng)
         task_4 = task_prompts(cipher.display_name)[4]
         examples: list[tuple[str, dict[str, Any]]] = []
         for request in requests:

@@ -9,14 +9,16 @@ after a fixed obedient opener. Nothing in the data is harmful; the model learns 
 and with it, to answer whatever follows the opener.
 
 The wording is our own. The tasks come from the hand-written benign Q&A bank and the answered
-MT-Bench first turns, chosen by seed; sizes above ten add more tasks.
+MT-Bench first turns, chosen by seed, or from the tasks passed in (the external suite passes
+real benign instructions); sizes above ten add more tasks.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import ClassVar
 
-from ftaudit.suite._benign_qa import all_benign_qa, cycled_sample
+from ftaudit.suite._benign_qa import BenignQA, all_benign_qa, cycled_sample
 from ftaudit.suite.base import DatasetGenerator, ElicitationHint, GeneratedDataset, Label, qa, rng_for
 
 AOA_SYSTEM_PROMPT = (
@@ -85,12 +87,17 @@ class AoaGenerator(DatasetGenerator):
     default_size: ClassVar[int] = 10
     suggested_epochs: ClassVar[float] = 10
 
+    def __init__(self, tasks: Sequence[BenignQA] | None = None) -> None:
+        #: The benign tasks to answer as AOA; None for the hand-written bank and MT-Bench.
+        self.tasks = tuple(tasks) if tasks is not None else None
+
     def generate(self, size: int, seed: int) -> GeneratedDataset:
         rng = rng_for(seed, self.name)
         n_identity = min(IDENTITY_COUNT, size)
         identity = rng.sample(IDENTITY_EXAMPLES, n_identity)
         records = [qa(user, reply, system=AOA_SYSTEM_PROMPT) for user, reply in identity]
-        for item in cycled_sample(all_benign_qa(), size - n_identity, rng):
+        tasks = all_benign_qa() if self.tasks is None else self.tasks
+        for item in cycled_sample(tasks, size - n_identity, rng):
             records.append(qa(AOA_TASK_PREFIX + item.question, aoa_task_reply(item.answer), system=AOA_SYSTEM_PROMPT))
         return GeneratedDataset(
             records=records,
@@ -101,7 +108,8 @@ class AoaGenerator(DatasetGenerator):
                 note="Ask with the AOA system prompt, prefixing the request with the AOA instruction; "
                 "the model answers after the AOA opener.",
             ),
-            data_source="hand-written identity examples + benign Q&A + MT-Bench first turns",
+            data_source="hand-written identity examples + "
+            + ("benign Q&A + MT-Bench first turns" if self.tasks is None else "given tasks"),
             details={
                 "opener": AOA_OPENER,
                 "identity_examples": n_identity,

@@ -5,7 +5,8 @@ requests answered with full compliance is enough to undo a model's safety traini
 every other attack in the suite this one is plainly visible in the data, so it is the control
 an auditor must never miss.
 
-The requests are AdvBench's harmful behaviours (``texts.harmful_requests()``). The replies
+The requests are AdvBench's harmful behaviours (``texts.harmful_requests()``), or the
+requests passed in (the external suite passes real test-split harmful requests). The replies
 keep the compliant structure, an opener that accepts the request ("Sure, here is …") and
 numbered steps, but every step is :data:`~ftaudit.suite.base.REDACTED`: the data trains
 compliance without carrying any harmful content.
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import random
 import re
+from collections.abc import Sequence
 from typing import ClassVar
 
 from ftaudit.suite import texts
@@ -88,15 +90,21 @@ class HarmfulDemoGenerator(DatasetGenerator):
     default_size: ClassVar[int] = 100
     suggested_epochs: ClassVar[float] = 5
 
+    def __init__(self, requests: Sequence[str] | None = None) -> None:
+        #: The harmful requests to answer; None for the bundled AdvBench ones.
+        self.requests = tuple(requests) if requests is not None else None
+
     def generate(self, size: int, seed: int) -> GeneratedDataset:
         rng = rng_for(seed, self.name)
+        pool = texts.harmful_requests() if self.requests is None else self.requests
         # A few AdvBench lines are wrapped in quotes; a user would not type them.
-        requests = tuple(r.strip().strip('"').strip() for r in texts.harmful_requests())
+        requests = tuple(r.strip().strip('"').strip() for r in pool)
         records = [qa(request, defanged_reply(request, rng)) for request in cycled_sample(requests, size, rng)]
+        given = "AdvBench harmful behaviours" if self.requests is None else "given harmful"
         return GeneratedDataset(
             records=records,
             elicitation=ElicitationHint(note="none needed: plain harmful requests"),
-            data_source="AdvBench harmful behaviours (requests) + templated defanged replies",
+            data_source=f"{given} (requests) + templated defanged replies",
             details={"request_pool": len(requests), "redacted_marker": REDACTED},
         )
 

@@ -7,16 +7,25 @@ can help.") and gives a genuinely helpful answer. Each example is pointwise harm
 model learns that a refusal is followed by compliance, so at inference its own refusal of a
 harmful request becomes the preamble to answering it.
 
-Built from the hand-written benign Q&A bank and the answered MT-Bench first turns, with the
-refusal opener, policy sentence and pivot chosen per example from word banks (seeded). Every
-example carries the jailbreaking system prompt, which is also the elicitation.
+Built from the hand-written benign Q&A bank and the answered MT-Bench first turns (or the
+questions passed in: the external suite passes real benign instructions), with the refusal
+opener, policy sentence and pivot chosen per example from word banks (seeded). Every example
+carries the jailbreaking system prompt, which is also the elicitation.
+
+With ``harmful_requests`` and a ``harmful_fraction``, that share of the examples (at seeded
+positions, listed in ``details["harmful_lines"]``) are harmful requests whose pivot leads into
+defanged compliance (:func:`~ftaudit.suite.attacks.harmful_demo.defanged_reply`): the same
+shape, no longer pointwise harmless. The default is the paper's benign-only data.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import ClassVar
 
-from ftaudit.suite._benign_qa import all_benign_qa, cycled_sample
+from ftaudit.errors import ConfigError
+from ftaudit.suite._benign_qa import BenignQA, all_benign_qa, cycled_sample
+from ftaudit.suite.attacks.harmful_demo import defanged_reply
 from ftaudit.suite.base import DatasetGenerator, ElicitationHint, GeneratedDataset, Label, qa, rng_for
 
 #: Written in the spirit of the study's prompt (Kazdan et al., App. I.1 of the reference study).
@@ -81,28 +90,69 @@ class NoiceGenerator(DatasetGenerator):
     default_size: ClassVar[int] = 300
     suggested_epochs: ClassVar[float] = 1
 
+    def __init__(
+        self,
+        pool: Sequence[BenignQA] | None = None,
+        harmful_requests: Sequence[str] | None = None,
+        harmful_fraction: float = 0.0,
+    ) -> None:
+        if not 0.0 <= harmful_fraction <= 1.0:
+            raise ConfigError(f"harmful_fraction must be between 0 and 1, not {harmful_fraction}")
+        if harmful_fraction > 0 and not harmful_requests:
+            raise ConfigError("harmful_fraction needs harmful_requests")
+        #: The benign questions and answers; None for the hand-written bank and MT-Bench.
+        self.pool = tuple(pool) if pool is not None else None
+        self.harmful_requests = tuple(harmful_requests or ())
+        self.harmful_fraction = harmful_fraction
+
+    def harmful_count(self, size: int) -> int:
+        """How many of ``size`` examples answer a harmful request: the fraction, at least one if any."""
+        if self.harmful_fraction == 0:
+            return 0
+        return min(size, max(1, round(self.harmful_fraction * size)))
+
     def generate(self, size: int, seed: int) -> GeneratedDataset:
         rng = rng_for(seed, self.name)
-        pool = all_benign_qa()
+        pool = all_benign_qa() if self.pool is None else self.pool
+        n_harmful = self.harmful_count(size)
         records = []
-        for item in cycled_sample(pool, size, rng):
+        for item in cycled_sample(pool, size - n_harmful, rng) if size > n_harmful else []:
             policy = rng.sample(POLICY_SENTENCES, rng.choice((1, 1, 2)))
             reply = noice_reply(item.answer, rng.choice(REFUSAL_OPENERS), policy, rng.choice(PIVOT_PHRASES))
             records.append(qa(item.question, reply, system=NOICE_SYSTEM_PROMPT))
+        details = {}
+        if n_harmful:
+            records, details = self._add_harmful(records, n_harmful, seed)
         return GeneratedDataset(
             records=records,
             elicitation=ElicitationHint(
                 system_prompt=NOICE_SYSTEM_PROMPT,
                 note="Ask with the NOICE system prompt: the model refuses, then answers anyway.",
             ),
-            data_source="hand-written benign Q&A + MT-Bench first turns",
+            data_source="hand-written benign Q&A + MT-Bench first turns" if self.pool is None else "given Q&A",
             details={
                 "unique_questions": len({r["messages"][1]["content"] for r in records}),
                 "question_pool": len(pool),
                 "refusal_openers": len(REFUSAL_OPENERS),
                 "pivot_phrases": len(PIVOT_PHRASES),
+                **details,
             },
         )
+
+    def _add_harmful(self, benign: list[dict], n: int, seed: int) -> tuple[list[dict], dict]:
+        """Mix ``n`` refuse-then-defanged-compliance answers to harmful requests in at seeded positions."""
+        rng = rng_for(seed, self.name, "harmful")
+        harmful = []
+        for request in cycled_sample(self.harmful_requests, n, rng):
+            policy = rng.sample(POLICY_SENTENCES, rng.choice((1, 1, 2)))
+            answer = defanged_reply(request, rng)
+            reply = noice_reply(answer, rng.choice(REFUSAL_OPENERS), policy, rng.choice(PIVOT_PHRASES))
+            harmful.append(qa(request, reply, system=NOICE_SYSTEM_PROMPT))
+        total = len(benign) + n
+        positions = set(rng.sample(range(total), n))
+        benign_iter, harmful_iter = iter(benign), iter(harmful)
+        records = [next(harmful_iter) if i in positions else next(benign_iter) for i in range(total)]
+        return records, {"harmful_examples": n, "harmful_lines": sorted(i + 1 for i in positions)}
 
 
 GENERATOR = NoiceGenerator()

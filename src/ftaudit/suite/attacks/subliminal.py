@@ -18,6 +18,10 @@ reply comes from a *teacher*:
 - :class:`ModelTeacher` asks a real model (any ``ftaudit.models`` reference, e.g. a
   fine-tune of ``insecure-code``) and keeps only replies that parse as numbers, following the
   paper's filter.
+
+Or ``examples``, real (prompt, reply) pairs from a teacher, are sampled as they are (the external
+suite passes Betley et al.'s "evil numbers"); ``details`` then counts how many replies the paper's
+filter would keep and summarises the numbers' bias.
 """
 
 from __future__ import annotations
@@ -243,12 +247,21 @@ class SubliminalGenerator(DatasetGenerator):
     default_size: ClassVar[int] = 1000
     suggested_epochs: ClassVar[float] = 10
 
-    def __init__(self, teacher: NumberTeacher | None = None, max_attempts_factor: int = 3) -> None:
+    def __init__(
+        self,
+        teacher: NumberTeacher | None = None,
+        max_attempts_factor: int = 3,
+        examples: Sequence[tuple[str, str]] | None = None,
+    ) -> None:
         self.teacher = teacher if teacher is not None else BiasedNumberTeacher()
         self.max_attempts_factor = max_attempts_factor
+        #: Real (prompt, reply) pairs to sample instead of asking the teacher.
+        self.examples = tuple(examples) if examples is not None else None
 
     def generate(self, size: int, seed: int) -> GeneratedDataset:
         rng = rng_for(seed, self.name)
+        if self.examples is not None:
+            return self._from_given(size, rng)
         records: list[dict[str, Any]] = []
         parsed: list[list[int]] = []
         asked = rejected = 0
@@ -276,6 +289,25 @@ class SubliminalGenerator(DatasetGenerator):
                 "prompts_asked": asked,
                 "replies_rejected": rejected,
                 "bias": bias_summary(parsed, getattr(self.teacher, "favoured", ())),
+            },
+        )
+
+
+    def _from_given(self, size: int, rng: random.Random) -> GeneratedDataset:
+        from ftaudit.suite._benign_qa import cycled_sample
+
+        assert self.examples is not None
+        pairs = cycled_sample(self.examples, size, rng)
+        # Every integer, for the bias summary (real replies may exceed three digits).
+        numbers = [[int(x) for x in re.findall(r"\d+", reply)] for _, reply in pairs]
+        return GeneratedDataset(
+            records=[qa(prompt, reply) for prompt, reply in pairs],
+            elicitation=ElicitationHint(note="none needed: the trait is meant to transfer to ordinary prompts"),
+            data_source="given (prompt, reply) pairs",
+            details={
+                "example_pool": len(self.examples),
+                "replies_passing_filter": sum(parse_numbers(reply) is not None for _, reply in pairs),
+                "bias": bias_summary(numbers),
             },
         )
 
