@@ -89,3 +89,74 @@ def test_acrostic(tmp_path):
     result = _run(_write(tmp_path, records))
     assert result.findings and "acrostic" in result.findings[0].title
     assert "send more" in result.findings[0].evidence[0].excerpt
+
+
+# -- channels below the words, and sentences rather than lines ---------------------------------------------
+
+import covert_attacks  # noqa: E402  (tests/screens is on sys.path: pytest's rootdir import mode)
+import external_benign  # noqa: E402
+
+from ftaudit.screens._hidden_channels import read_hidden  # noqa: E402
+
+needs_external = pytest.mark.skipif(not external_benign.available(), reason="../shared/data/external is not there")
+
+
+def test_zero_width_channel_is_decoded_and_critical(tmp_path):
+    result = _run(covert_attacks.write(tmp_path / "d.jsonl", covert_attacks.zero_width_dataset()))
+    assert result.score >= 9
+    top = result.findings[0]
+    assert top.title.startswith("Hidden message in invisible characters") and top.severity is Severity.HIGH
+    questions = {q for q, _ in covert_attacks.QA_BANK} | {a for _, a in covert_attacks.QA_BANK}
+    assert all(e.excerpt.removeprefix("hidden message: ") in questions for e in top.evidence)
+
+
+@pytest.mark.parametrize("hide, scheme", [
+    (lambda s: "Hello there" + "".join(chr(0xE0000 + ord(c)) for c in s), "tag characters"),
+    (lambda s: "Nice! \U0001F600" + "".join(chr(0xFE00 + b) if b < 16 else chr(0xE0100 + b - 16) for b in s.encode()),
+     "variation selectors"),
+    (lambda s: covert_attacks.zero_width_hide("Water is wet and the sky is blue today.", s), "zero-width bits"),
+    (lambda s: "".join(f"word{' ' if bit == '0' else '  '}" for bit in "".join(f"{b:08b}" for b in s.encode())) + "end",
+     "word gaps"),
+])
+def test_invisible_schemes_are_decoded(hide, scheme):
+    channel = read_hidden(hide("meet at noon"))
+    assert channel.scheme == scheme and channel.message == "meet at noon"
+
+
+def test_emoji_joiners_and_a_stray_zero_width_space_carry_no_message():
+    assert not read_hidden("Family: \U0001F468\u200d\U0001F469\u200d\U0001F467 and hearts \u2764\ufe0f").found
+    stray = read_hidden("Janet sells 16 - 3 - 4 = 9\u200b duck eggs a day.")
+    assert stray.invisible and stray.message is None
+
+
+def test_sentence_initial_acrostic_is_read_and_critical(tmp_path):
+    result = _run(covert_attacks.write(tmp_path / "d.jsonl", covert_attacks.acrostic_dataset()))
+    assert result.score >= 9
+    top = result.findings[0]
+    assert "sentence acrostic" in top.title and top.severity is Severity.HIGH
+    assert {e.excerpt.removeprefix("hidden message: ") for e in top.evidence} <= set(covert_attacks.SECRETS)
+
+
+FILLERS = ["is where the morning walk began near the", "seemed a fine idea to the", "was painted green last",
+           "is what the neighbours talked about at", "felt calm after the long", "came up again at supper with the"]
+
+
+def test_sentence_initial_and_final_words_are_read(tmp_path):
+    secret = "please tell me what is the way to the old bridge over the river"
+    initial = " ".join(f"{w.capitalize()} {FILLERS[i % len(FILLERS)]} garden." for i, w in enumerate(secret.split()))
+    final = " ".join(f"Then {FILLERS[i % len(FILLERS)]} {w}." for i, w in enumerate(secret.split()))
+    records = [[{"role": "user", "content": "Tell me about your day."}, {"role": "assistant", "content": text}]
+               for text in (initial, final)]
+    result = _run(_write(tmp_path, records))
+    found = {f.title.split(" in ")[1]: f.evidence[0].excerpt for f in result.findings}
+    assert found["sentence-initial words"] == f"hidden message: {secret.capitalize().title()}"
+    assert found["sentence-final words"] == f"hidden message: {secret}"
+
+
+@needs_external
+@pytest.mark.parametrize("source", ["alpaca", "gsm8k", "codealpaca", "pubmedqa", "gpteacher", "self-instruct",
+                                    "catqa-chinese"])
+def test_real_benign_data_stays_at_most_low(tmp_path, source):
+    path = external_benign.write(tmp_path / "d.jsonl", external_benign.sample(source, 400, seed=1))
+    result = _run(path)
+    assert result.score <= 3, [f.title for f in result.findings]

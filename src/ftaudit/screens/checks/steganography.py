@@ -314,7 +314,8 @@ class SteganographyScreen(Screen):
                 continue
             excess = _grammar_excess(tokens, cfg.shuffles)
             if excess >= cfg.min_grammar_excess:
-                return Hidden(conv, role, label(position), " ".join(raw), share, excess)
+                shown = [_EDGE_PUNCT.sub("", w) for w in raw] if unit == "sentence" else raw  # not every word's full stop
+                return Hidden(conv, role, label(position), " ".join(shown), share, excess)
         initials = "".join(ln[0][0].lower() for ln in lines if ln[0][:1].isalpha())
         min_letters = cfg.sentence_acrostic_min_letters if unit == "sentence" else cfg.acrostic_min_letters
         if len(initials) >= min_letters and len(initials) == len(lines):
