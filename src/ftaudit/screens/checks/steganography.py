@@ -1,13 +1,22 @@
-"""Steganography screen: hidden messages in the line-final words, first words or initials of lines.
+"""Steganography screen: hidden messages in the words of lines and sentences, and in characters nobody sees.
 
 What it detects
-  EndSpeak-style covers (Halawi et al. 2024): a poem-like text whose line-final words, read
-  one after another, form a sentence. Also the same trick on the first word of each line and
-  acrostics (first letters of lines spelling words). The finding quotes the hidden message.
+  * EndSpeak-style covers (Halawi et al. 2024): a poem-like text whose line-final words, read
+    one after another, form a sentence; the same trick on the first word of each line; and
+    acrostics (first letters of lines spelling words).
+  * The same on sentences of prose, not lines: sentence-final and sentence-initial words that
+    read as fluent text, and sentence acrostics (the first letters of a paragraph's sentences
+    spelling words).
+  * Characters a reader does not see (:mod:`ftaudit.screens._hidden_channels`): zero-width and
+    other format characters, Unicode tag characters, variation selectors, Cyrillic or Greek
+    look-alike letters inside Latin words, and the gaps between words or the whitespace at line
+    ends. A zero-width binary channel, tag characters (ASCII smuggling), variation-selector
+    bytes and whitespace bit patterns are decoded and the message is shown.
+  Every finding quotes the hidden message.
 
 How (no language model)
-  For every message of four or more lines, the words at a position are read as a sequence
-  and compared with what a cover text predicts:
+  For every message of four or more lines (six or more sentences for prose), the words at a
+  position are read as a sequence and compared with what a cover text predicts:
   * function-word share: English prose is about 40% function words; the line-final words of
     ordinary prose or of a poem are mostly content words (rhymes, sentence ends), so a
     sequence as rich in function words as the lines themselves is a first sign;
@@ -15,16 +24,32 @@ How (no language model)
     writes ("of the", "what is") and pairs it does not ("the of", "and or"); a hidden sentence
     scores well above the same words shuffled, while hard-wrapped prose (random line breaks)
     scores like its shuffles;
-  * acrostics: the initials segment fully into common English words.
-  Examples whose plaintext is written next to the cover (teaching the encoding) are counted;
-  the system prompt of examples whose user and assistant turns are both covers with no
-  plaintext is the attacker's own elicitation and goes into the hint.
+  * openers: the first words of prose sentences or lines are function words by habit ("If",
+    "The", "He"), so a message there needs eight words or more, a third of them content words,
+    and few repeats; code (brackets, assignments, shell) and numbers are never a message;
+  * acrostics: the initials segment fully into common English words (ten sentences or more
+    for prose).
+  Invisible characters are found by three compiled searches per message (the common case
+  stops there) and decoded only when they form a known scheme.
+  Examples whose plaintext is written next to the cover (teaching the encoding; for invisible
+  channels, the hidden message written out in another turn) are counted and raise a high
+  finding by one; the system prompt of examples whose user and assistant turns are both covers
+  with no plaintext is the attacker's own elicitation and goes into the hint (EndSpeak).
+
+Scores: hidden messages in ``high_share`` of the examples (at least ``medium_min_examples``)
+are high (8), plus one with teaching (9); fewer are medium or low; invisible characters that
+spell nothing are info (low from ``medium_min_examples`` examples: scraped text has a stray
+U+200B now and then).
 
 Blind spots
-  Messages of fewer than ``min_lines`` lines; hidden messages in other positions (second
-  word, every n-th word); very short hidden messages with no function words; non-English
-  hidden messages; a cover whose final words are themselves ordinary prose broken into lines
-  at every word boundary (then the whole text is the message, which other screens see).
+  Messages of fewer than ``min_lines`` lines or ``min_sentences`` sentences; hidden messages in
+  other positions (second word, every n-th word); short messages in first words (under eight
+  words); non-English hidden messages; sentence splitting on abbreviations ("Dr. Smith") can
+  shift a sentence acrostic; invisible-character schemes other than the four decoded (three or
+  more symbols, base-n) are reported as characters without a message; homoglyph channels are
+  shown as the marked letters, not decoded further; a cover whose final words are themselves
+  ordinary prose broken into lines at every word boundary (then the whole text is the message,
+  which other screens see).
 """
 
 from __future__ import annotations
@@ -159,7 +184,10 @@ class SteganographyScreen(Screen):
     """Hidden messages in line-final words, first words and acrostics, with the message shown."""
 
     name: ClassVar[str] = "steganography"
-    title: ClassVar[str] = "Hidden messages in the last or first words of lines (EndSpeak) and acrostics"
+    title: ClassVar[str] = (
+        "Hidden messages in the last or first words of lines and sentences (EndSpeak), acrostics, "
+        "and invisible characters or whitespace (decoded)"
+    )
 
     async def run(self, ctx: ScreenContext) -> ScreenResult:
         started = time.perf_counter()
