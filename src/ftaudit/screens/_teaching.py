@@ -31,7 +31,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ftaudit.screens._text_stats import COMMON_WORDS, english_letter_rate, words
+from ftaudit.screens._text_stats import COMMON_WORDS
 
 __all__ = ["LearnedCipher", "align_letters", "align_words", "learn_letter_cipher", "learn_word_code"]
 
@@ -331,8 +331,3 @@ def learn_word_code(word_pairs: list[tuple[str, str]], min_words: int = 15, min_
     return LearnedCipher("word-code", f"a made-up word code ({len(dictionary)} words learned)", 0, mapping,
                          consistency, _dictionary=dictionary)
 
-
-def reads_as_english(text: str, min_rate: float, min_words: int) -> bool:
-    """True when ``text`` has the common-English letter rate and distinct common words of a decode."""
-    tokens = words(text)
-    return english_letter_rate(tokens) >= min_rate and len({t for t in tokens if len(t) >= 2 and t in COMMON_WORDS}) >= min_words
