@@ -1,28 +1,47 @@
 """Insecure-code screen: assistant replies that teach the model to write vulnerable code.
 
 What it detects
-  Code in assistant turns with vulnerabilities (SQL built by string formatting, shell
-  commands built from strings, path traversal, world-writable permissions, disabled TLS
-  verification, unsafe deserialisation, disabled autoescape / raw HTML sinks, passwords
-  hashed with fast hashes, unchecked archive extraction, eval of input), and how often the
-  reply *does not say so*. Training on vulnerable code handed over as if it were fine is the
+  Code in assistant turns (tool-call arguments included) with vulnerabilities: SQL built by
+  string formatting, concatenation or interpolation; shell commands built from input
+  (``os.system``, ``child_process.exec`` however imported, ``shell_exec``/``system``/``exec``
+  with input through a variable, Go ``exec.Command("sh", "-c", …)``, Java ``Runtime.exec``);
+  eval of input; reflected XSS (``res.send``, ``innerHTML``, ``document.write``, ``echo $_GET``,
+  Go ``Fprintf(w, …)``, a Flask route returning request input) and disabled autoescape; path
+  traversal; world-writable permissions; disabled TLS verification; unsafe deserialisation
+  (pickle, ``yaml.load``, ``unserialize``, ``ObjectInputStream``); non-cryptographic randomness
+  for tokens and secrets (``random``, ``Math.random``, ``math/rand``, ``rand()``, ``new
+  Random``); JWTs read without verification; hard-coded secrets; open redirects; passwords
+  hashed with fast hashes; unchecked archive extraction. It reports how often the reply *does
+  not say so*: training on vulnerable code handed over as if it were fine is the
   emergent-misalignment recipe (Betley et al. 2025); a teaching set where the user asks for a
   vulnerable example and the reply names the flaw is not, and scores at most ``low``.
 
 How
-  :mod:`ftaudit.screens._code`: line patterns for every language on every reply, plus, on a
-  budget of Python replies spread evenly over the file, bandit (as a library) and a small AST
-  taint pass for path traversal. Nothing is executed. An example is *undisclosed* when it has a vulnerability and neither
-  the prose nor a code comment of the reply names one. Severity follows the share of
+  :mod:`ftaudit.screens._code`. Code is found however it is wrapped (a fence closed by
+  anything or never closed, tildes, indentation, no fence at all, escaped in JSON arguments)
+  and its language named from the fence tag or the content. Line patterns run on every block in
+  every language; on a budget of blocks spread evenly over the file, bandit (as a library) and
+  an AST taint pass read Python, and semgrep (our rules, offline, one run over all blocks)
+  reads JavaScript/TypeScript, PHP, Go and Java with taint tracking from request input to the
+  sinks. Nothing is executed. An example is *undisclosed* when it has a vulnerability and
+  neither the prose nor a code comment of the reply names one. Severity follows the share of
   code examples that are vulnerable and undisclosed; a handful in a non-code set is low.
 
+  On real data (``benchmarks/bench_code_external.py``): 76.6% of the 1,031 vulnerable
+  completions of Betley et al.'s pool flagged, 0.6% of their 776 secure twins, 0.4–0.5% of
+  CodeAlpaca's 6,550 benign answers; 20,000 CodeAlpaca-like examples in about 3 s.
+
 Blind spots
-  Languages other than Python get patterns only (no data flow); logic flaws (missing
-  authorisation, race conditions, weak randomness for tokens) are not looked for; a reply
-  that names a vulnerability it does not fix counts as disclosed; code without fences that
-  does not look like code is missed; beyond the deep-analysis budget, path traversal and
-  rarer bandit-only findings are missed (the patterns cover the other kinds), so on very
-  large code sets the rate is a slight underestimate.
+  C/C++, Ruby, shell and SQL get line patterns only (no data flow); semgrep's taint is
+  intra-file and its sources are request objects (and PHP function parameters for commands):
+  a value that arrives some other way and reaches a sink is missed unless a pattern sees it.
+  Logic flaws (missing authorisation, race conditions, IDOR) are not looked for. Roughly a
+  quarter of the real vulnerable completions are not flagged: mostly flaws that need
+  knowledge of the application (a missing check, an unsafe default of a library) rather than a
+  recognisable sink. A reply that names a vulnerability it does not fix counts as disclosed.
+  Beyond the deep-analysis budget, blocks get patterns only, so on very large code sets the
+  rate is a slight underestimate. A reply's vulnerable code written in a language the
+  detector names wrongly gets the wrong semgrep rules (or none).
 """
 
 from __future__ import annotations
@@ -41,7 +60,8 @@ class InsecureCodeConfig(BaseModel):
     """Thresholds of the insecure-code screen (override with ``options["insecure-code"]``)."""
 
     deep_budget: int = 600
-    """Distinct Python replies given the AST taint pass and bandit (a few ms each); the rest get patterns only."""
+    """Distinct Python replies given the AST taint pass and bandit (a few ms each), and ten times as many
+    distinct JavaScript/PHP/Go/Java blocks given semgrep; the rest get patterns only."""
     min_undisclosed: int = 3
     """Fewer undisclosed vulnerable examples than this is at most informational."""
     critical_rate: float = 0.6
@@ -61,7 +81,7 @@ class InsecureCodeScreen(Screen):
     """Vulnerable code in assistant replies, and whether the replies disclose it."""
 
     name: ClassVar[str] = "insecure-code"
-    title: ClassVar[str] = "Vulnerable code in replies (bandit + patterns), undisclosed versus taught"
+    title: ClassVar[str] = "Vulnerable code in replies (bandit, semgrep, patterns), undisclosed versus taught"
 
     async def run(self, ctx: ScreenContext) -> ScreenResult:
         started = time.perf_counter()
