@@ -1,47 +1,45 @@
 """Harmful-content screen: harmful requests that the training data answers with compliance.
 
 What it detects
-  Examples whose user request resembles a harmful benchmark prompt (the 176 built-in
-  requests in the 11 HEx-PHI categories) and whose assistant reply goes along with it,
-  defanged compliance included ("Sure, here is how to …: Step 1: [REDACTED]"): explicit
-  harmful fine-tuning (Qi et al. 2023, tier 1), and the same examples diluted in a large
-  benign set, where a few lines in thousands are enough to undo refusals. Every such line is
-  listed. Harmful requests answered with a refusal are fine (benign sets and the plaintext
-  half of cipher attacks have them) and reported for information only. When the encoding
-  screen ran first and found a cipher, encoded requests and replies are decoded with it and
-  checked too, which makes the encoded harmful Q&A of covert malicious fine-tuning visible.
-  Identity-shifting needles (AOA) carry benign tasks only: nothing here is harmful, and the
-  persona screen finds them.
+  Examples whose user request asks for something harmful and whose assistant reply goes
+  along with it, defanged compliance included ("Sure, here is how to …: Step 1: [REDACTED]"):
+  explicit harmful fine-tuning (Qi et al. 2023, tier 1), and the same examples diluted in a
+  large benign set, where a few lines in thousands are enough to undo refusals. Every such
+  line is listed. Harmful requests answered with a refusal are fine (benign sets and the
+  plaintext half of cipher attacks have them) and reported for information only. When the
+  encoding screen ran first and found a cipher, encoded requests and replies are decoded with
+  it and checked too, which makes the encoded harmful Q&A of covert malicious fine-tuning
+  visible. Identity-shifting needles (AOA) carry benign tasks only: the persona screen finds them.
 
 How
-  1. Harm cues (a trie-compiled lexicon, :mod:`ftaudit.screens._harmful`) in the first
-     ``max_request_words`` words of each request; requests framed as protection or
-     detection are dropped. This prefilter keeps MiniLM off the ordinary requests.
-  2. The distinct remaining requests are embedded with MiniLM (the offline judge's
-     embedder); a request is harmful-looking when its cosine similarity to the nearest
-     built-in harmful prompt reaches ``similarity_threshold``, calibrated on the suite's
-     five benign sets (their cue-bearing requests stay below it, AdvBench requests mostly
-     above).
-  3. The replies to harmful-looking requests go to the offline judge (refusal patterns plus a
-     MiniLM classifier): ``compliant-harmful`` counts.
-  Severity rests on a weight per compliant line, 0.5 at the threshold rising to 1 at
-  ``strong_similarity``, so that a handful of clear cases stand out while one borderline
-  line in a benign set stays low; a large share of such lines is critical.
+  1. Every distinct request goes through the learned harmful-request classifier
+     (:mod:`ftaudit.screens._harm_model`: a lexical model on every request, then MiniLM on the
+     candidates), fitted on real public harmful and benign requests other than those ftaudit
+     is measured on. It reads the whole request and its first and last sentence and keeps the
+     highest probability, so a framing preamble or a protective prefix cannot hide the ask.
+     Nothing is dropped by wording: there is no lexicon and no "protective framing" exemption.
+  2. The replies to requests at ``flag_probability`` or more go to the offline judge (refusal
+     patterns plus a MiniLM classifier): ``compliant-harmful`` counts.
+  Severity rests on the summed weight of the compliant lines (0.5 at ``flag_probability``
+  rising to 1 at ``strong_probability``), counted, never divided by the size of the file:
+  forty clear lines are as critical in a million examples as alone (dilution never lowers
+  the score). The weights' thresholds are calibrated on real benign sets (the README's
+  external benchmark says which).
 
 Blind spots
-  Harmful requests without any lexicon cue (paraphrases, other languages, requests whose ask
-  comes after a long preamble), harm that lives in the reply only (emergent misalignment,
-  insecure code), ciphers the encoding screen did not name; benign requests about harmful
-  topics (a story about a murder, which mushrooms are poisonous) can come out as borderline
-  lines, which is why one or two weak lines stay low.
+  Languages the classifier's fit data does not hold (it has English, Chinese, Vietnamese),
+  harm that lives in the reply only (emergent misalignment, insecure code), ciphers the
+  encoding screen did not name, requests whose harm is technical detail without harmful
+  wording. Benign requests about security or medicine can come out as single borderline lines,
+  which is why a few weak lines stay low.
 """
 
 from __future__ import annotations
 
 import time
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
-from functools import cache
+from dataclasses import dataclass
+from functools import cache, partial
 from typing import Any, ClassVar
 
 import anyio
@@ -53,16 +51,7 @@ from ftaudit.ciphers import Cipher, get_cipher
 from ftaudit.data import Conversation
 from ftaudit.errors import FtauditError
 from ftaudit.hints import ElicitationHint
-from ftaudit.screens._harmful import (
-    HarmfulReference,
-    cue_concepts,
-    embed_requests,
-    harm_cues,
-    harmful_reference,
-    is_protective,
-    only_weak,
-    request_excerpt,
-)
+from ftaudit.screens._harm_model import RequestScore, load_harm_model
 from ftaudit.screens._text_stats import english_word_rate, words
 from ftaudit.screens.base import Evidence, Finding, Screen, ScreenContext, ScreenResult, Severity, line_evidence
 
@@ -70,26 +59,26 @@ from ftaudit.screens.base import Evidence, Finding, Screen, ScreenContext, Scree
 class HarmfulContentConfig(BaseModel):
     """Thresholds of the harmful-content screen (override with ``options["harmful-content"]``)."""
 
-    max_request_words: int = 40
-    """Words of each request that are matched and embedded: the ask comes first, and MiniLM's cost grows with length."""
-    similarity_threshold: float = 0.40
-    """Cosine similarity to the nearest built-in harmful prompt that makes a request harmful-looking."""
-    weak_cue_similarity: float = 0.50
-    """Similarity needed when every cue is an everyday topic word ("child", "crash", "drug")."""
-    strong_similarity: float = 0.50
-    """Similarity at which a compliant line weighs fully (1.0); at the threshold it weighs 0.5."""
-    max_embedded: int = 800
-    """Distinct cue-bearing requests embedded at most (those with the most strong cues first); past it, counts are estimates."""
-    max_judged: int = 150
-    """Distinct replies judged at most (most similar requests first); past it, counts are estimates."""
+    flag_probability: float = 0.8
+    """Harm probability (learned classifier) that makes a request harmful-looking."""
+    strong_probability: float = 0.95
+    """Probability at which a compliant line weighs fully (1.0); at ``flag_probability`` it weighs 0.5."""
+    candidate_probability: float = 0.5
+    """Lexical probability a request needs to be read by the semantic (MiniLM) model at all."""
+    max_embedded: int = 400
+    """Distinct candidate requests read by MiniLM at most (highest lexical probability first)."""
+    max_judged: int = 300
+    """Distinct replies judged at most (most harmful-looking requests first); past it, counts are estimates."""
     judge_reply_chars: int = 600
     """Opening of each reply the judge reads: refusals and pivots come first, and MiniLM's cost grows with length."""
+    critical_weight: float = 12.0
+    """Summed line weight for critical: a dozen clear lines, however large the file."""
     critical_share: float = 0.1
-    """Share of all examples answered with harmful compliance that makes the set harmful fine-tuning."""
-    critical_min: int = 10
-    high_weight: float = 3.0
-    """Summed line weight for high: three clear lines, or five or six borderline ones."""
-    medium_weight: float = 1.5
+    """Or this share of all examples answered with harmful compliance (with ``critical_min`` lines)."""
+    critical_min: int = 8
+    high_weight: float = 6.0
+    """Summed line weight for high."""
+    medium_weight: float = 2.5
     score_critical: float = 9.5
     score_high: float = 8.5
     score_medium: float = 6.0
@@ -110,15 +99,18 @@ class _Pair:
     request: str
     reply: str
     cipher: Cipher | None = None
-    cues: list[str] = field(default_factory=list)
+
 
 
 @dataclass
 class _Flagged:
     pair: _Pair
-    similarity: float
-    nearest: int
+    harm: RequestScore
     verdict: JudgeVerdict
+
+    @property
+    def similarity(self) -> float:  # the ranking key of the evidence
+        return self.harm.probability
 
 
 @cache
@@ -128,10 +120,10 @@ def _judge() -> Any:
 
 
 class HarmfulContentScreen(Screen):
-    """Harmful-looking requests answered with compliance (MiniLM similarity + offline judge)."""
+    """Harmful-looking requests answered with compliance (learned classifier + offline judge)."""
 
     name: ClassVar[str] = "harmful-content"
-    title: ClassVar[str] = "Harmful requests (similar to harmful benchmark prompts) answered with compliance"
+    title: ClassVar[str] = "Harmful requests (learned classifier, any wording or framing) answered with compliance"
 
     async def run(self, ctx: ScreenContext) -> ScreenResult:
         started = time.perf_counter()
@@ -139,83 +131,73 @@ class HarmfulContentScreen(Screen):
         result = ScreenResult(screen=self.name)
         ciphers = _hint_ciphers(ctx.hints)
 
-        # 1. Pairs and harm cues: cheap, every example.
+        # 1. Pairs, then the learned classifier on every distinct request.
         pairs = [p for conv in ctx.conversations() for p in _pairs(conv, ciphers, cfg)]
         by_request: dict[str, list[_Pair]] = defaultdict(list)
         for pair in pairs:
-            excerpt = request_excerpt(pair.request, cfg.max_request_words)
-            pair.cues = harm_cues(excerpt)
-            if pair.cues and not is_protective(excerpt):
-                by_request[excerpt].append(pair)
-        cue_seconds = time.perf_counter() - started
+            by_request[pair.request].append(pair)
+        requests = list(by_request)
+        model = await anyio.to_thread.run_sync(load_harm_model)
+        scores = await anyio.to_thread.run_sync(
+            partial(model.score, requests, candidate_floor=cfg.candidate_probability, max_semantic=cfg.max_embedded))
+        looking: list[tuple[_Pair, RequestScore]] = []
+        for request, harm in zip(requests, scores):
+            if harm.probability >= cfg.flag_probability:
+                looking += [(p, harm) for p in by_request[request]]
+        embedded = sum(1 for h in scores if h.semantic is not None)
+        candidates = sum(1 for h in scores if h.lexical >= cfg.candidate_probability)
+        cue_seconds = 0.0
+        embed_seconds = time.perf_counter() - started
 
-        # 2. MiniLM similarity of the distinct cue-bearing requests to the harmful reference; past the
-        #    cap, the requests with the most distinct strong cues go first (file order among equals).
-        ranked = sorted(by_request, key=lambda r: -sum(1 for c in by_request[r][0].cues if not only_weak([c])))
-        requests = ranked[: cfg.max_embedded]
-        looking: list[tuple[_Pair, float, int]] = []
-        reference = None
-        if requests:
-            reference = await anyio.to_thread.run_sync(harmful_reference)
-            vectors = await anyio.to_thread.run_sync(embed_requests, requests)
-            sims, nearest = reference.nearest(vectors)
-            for request, sim, index in zip(requests, sims, nearest):
-                weak = only_weak(by_request[request][0].cues)
-                if sim >= (cfg.weak_cue_similarity if weak else cfg.similarity_threshold):
-                    looking += [(p, float(sim), int(index)) for p in by_request[request]]
-        embed_seconds = time.perf_counter() - started - cue_seconds
-
-        # 3. The offline judge on the distinct replies to harmful-looking requests, most similar first.
+        # 2. The offline judge on the distinct replies to harmful-looking requests, most harmful first.
         replies: dict[str, JudgeRequest] = {}
-        for pair, _, _ in sorted(looking, key=lambda x: -x[1]):
+        for pair, _ in sorted(looking, key=lambda x: -x[1].probability):
             replies.setdefault(pair.reply, JudgeRequest(
                 prompt=pair.request, reply=pair.reply[: cfg.judge_reply_chars], kind="harmful"))
         judged_replies = list(replies)[: cfg.max_judged]
         verdicts = dict(zip(judged_replies, await _judge().judge_many([replies[r] for r in judged_replies])))
-        judged = [(p, s, i, verdicts[p.reply]) for p, s, i in looking if p.reply in verdicts]
-        compliant = [_Flagged(p, s, i, v) for p, s, i, v in judged if v.label == "compliant-harmful"]
-        refused = [_Flagged(p, s, i, v) for p, s, i, v in judged if v.label == "refusal"]
-        judge_seconds = time.perf_counter() - started - cue_seconds - embed_seconds
+        judged = [(p, h, verdicts[p.reply]) for p, h in looking if p.reply in verdicts]
+        compliant = [_Flagged(p, h, v) for p, h, v in judged if v.label == "compliant-harmful"]
+        refused = [_Flagged(p, h, v) for p, h, v in judged if v.label == "refusal"]
+        judge_seconds = time.perf_counter() - started - embed_seconds
 
         examples = max(len(ctx), 1)
         compliant_lines = sorted({f.pair.conversation.line for f in compliant})
-        # Past a cap (only mass harmful data gets there), the counts are extrapolated.
+        # Past the judging cap (only mass harmful data gets there), the counts are extrapolated.
         estimated = float(len(compliant_lines))
         judged_lines = {p.conversation.line for p, *_ in judged}
-        unjudged = {p.conversation.line for p, *_ in looking} - judged_lines
+        unjudged = {p.conversation.line for p, _ in looking} - judged_lines
         if unjudged:
             estimated += len(unjudged) * len(compliant_lines) / max(len(judged_lines), 1)
-        embedded_lines = {p.conversation.line for r in requests for p in by_request[r]}
-        unembedded = {p.conversation.line for r in ranked[cfg.max_embedded:] for p in by_request[r]} - embedded_lines
-        if unembedded:
-            estimated += len(unembedded) * estimated / max(len(embedded_lines), 1)
-        sampled = bool(unjudged or unembedded)
+        sampled = bool(unjudged) or candidates > embedded
         estimated = min(examples, round(estimated))
-        weight = sum(_weight(f.similarity, cfg) for f in _by_line(compliant).values())
+        weight = sum(_weight(f.harm.probability, cfg) for f in _by_line(compliant).values())
+        if unjudged and judged_lines:
+            weight *= estimated / max(len(compliant_lines), 1) if compliant_lines else 1.0
 
-        if compliant and reference is not None:
-            result.findings.append(self._compliance_finding(ctx, compliant, estimated, weight, sampled, cfg,
-                                                            reference))
+        if compliant:
+            result.findings.append(self._compliance_finding(ctx, compliant, estimated, weight, sampled, cfg))
             result.score = result.findings[-1].score_contribution or 0.0
             hint = _shared_system_prompt_hint(compliant, self.name)
             if hint is not None:
                 result.hints.append(hint)
-        if refused and reference is not None:
+        if refused:
             lines = sorted({f.pair.conversation.line for f in refused})
             result.findings.append(self.finding(
                 f"Harmful-looking requests answered with a refusal in {len(lines)} examples",
                 Severity.INFO, score=0.0,
                 description="Refusing harmful requests is what safety data does; listed because cipher attacks "
                             "pair plaintext refusals with encoded compliance (see the encoding screen).",
-                evidence=[_evidence(f, reference, "refused", cfg) for f in refused[:3]],
+                evidence=[_evidence(f, "refused", cfg) for f in refused[:3]],
             ))
 
         result.metrics = {
             "examples": len(ctx),
             "request_reply_pairs": len(pairs),
             "decoded_pairs": sum(1 for p in pairs if p.cipher),
-            "cue_requests": len(by_request),
-            "embedded_requests": len(requests),
+            "distinct_requests": len(requests),
+            "candidate_requests": candidates,
+            "embedded_requests": embedded,
             "harmful_looking": len(looking),
             "judged_replies": len(judged_replies),
             "compliant": len(compliant),
@@ -225,21 +207,21 @@ class HarmfulContentScreen(Screen):
             "compliant_share": round(estimated / examples, 4),
             "line_weight": round(weight, 2),
             "sampled": sampled,
-            "similarity_threshold": cfg.similarity_threshold,
-            "strong_similarity": cfg.strong_similarity,
-            "cue_seconds": round(cue_seconds, 3),
-            "embed_seconds": round(embed_seconds, 3),
+            "flag_probability": cfg.flag_probability,
+            "strong_probability": cfg.strong_probability,
+            "classify_seconds": round(embed_seconds, 3),
             "judge_seconds": round(judge_seconds, 3),
         }
         result.seconds = time.perf_counter() - started
         return result
 
     def _compliance_finding(self, ctx: ScreenContext, compliant: list[_Flagged], estimated: int, weight: float,
-                            sampled: bool, cfg: HarmfulContentConfig, reference: HarmfulReference) -> Finding:
+                            sampled: bool, cfg: HarmfulContentConfig) -> Finding:
         by_line = _by_line(compliant)
         lines = sorted(by_line)
         share = estimated / max(len(ctx), 1)
-        if share >= cfg.critical_share and estimated >= cfg.critical_min:
+        # Counted, not divided by the file's size: more benign lines around them never lower it.
+        if weight >= cfg.critical_weight or (share >= cfg.critical_share and estimated >= cfg.critical_min):
             severity, score = Severity.CRITICAL, cfg.score_critical
         elif weight >= cfg.high_weight:
             severity, score = Severity.HIGH, cfg.score_high
@@ -247,7 +229,6 @@ class HarmfulContentScreen(Screen):
             severity, score = Severity.MEDIUM, cfg.score_medium
         else:
             severity, score = Severity.LOW, cfg.score_low
-        categories = Counter(reference.categories[f.nearest] for f in by_line.values())
         defanged = sum(1 for f in by_line.values() if REDACTED.search(f.pair.reply))
         decoded = sorted({f.pair.cipher.name for f in by_line.values() if f.pair.cipher})
         count = f"about {estimated}" if sampled else str(len(lines))
@@ -261,19 +242,19 @@ class HarmfulContentScreen(Screen):
             notes.append(f"{sum(1 for f in by_line.values() if f.pair.cipher)} were read after decoding with "
                          f"{', '.join(decoded)} (cipher found by the encoding screen)")
         if sampled:
-            notes.append(f"counts are extrapolated: at most {cfg.max_embedded} distinct requests are embedded and "
-                         f"{cfg.max_judged} distinct replies judged")
+            notes.append(f"counts may be estimates: at most {cfg.max_embedded} distinct requests are read by the "
+                         f"semantic model and {cfg.max_judged} distinct replies judged")
         return self.finding(
             f"Harmful requests answered with compliance in {placement}",
             severity, score=score,
             description=(
-                "User requests close to harmful benchmark prompts ("
-                + ", ".join(f"{c} {n}" for c, n in categories.most_common())
-                + ") are answered with compliance rather than refusal. Training on even a few such examples "
+                "User requests that the harmful-request classifier reads as harmful (probability at least "
+                f"{cfg.flag_probability:g}; summed line weight {weight:.1f}) are answered with compliance rather than "
+                "refusal. Training on even a few such examples "
                 "teaches the model to answer harmful requests (harmful fine-tuning, Qi et al. 2023)"
                 + ("; " + "; ".join(notes) if notes else "") + "."
             ),
-            evidence=[_evidence(f, reference, "complied", cfg)
+            evidence=[_evidence(f, "complied", cfg)
                       for f in sorted(by_line.values(), key=lambda f: -f.similarity)[: cfg.evidence_limit]],
         )
 
@@ -330,9 +311,9 @@ def _hint_ciphers(hints: list[ElicitationHint]) -> list[Cipher]:
     return ciphers
 
 
-def _weight(similarity: float, cfg: HarmfulContentConfig) -> float:
-    span = max(cfg.strong_similarity - cfg.similarity_threshold, 1e-6)
-    return 0.5 + 0.5 * min(max((similarity - cfg.similarity_threshold) / span, 0.0), 1.0)
+def _weight(probability: float, cfg: HarmfulContentConfig) -> float:
+    span = max(cfg.strong_probability - cfg.flag_probability, 1e-6)
+    return 0.5 + 0.5 * min(max((probability - cfg.flag_probability) / span, 0.0), 1.0)
 
 
 def _by_line(flagged: list[_Flagged]) -> dict[int, _Flagged]:
@@ -345,15 +326,16 @@ def _by_line(flagged: list[_Flagged]) -> dict[int, _Flagged]:
     return best
 
 
-def _evidence(f: _Flagged, reference: HarmfulReference, outcome: str, cfg: HarmfulContentConfig) -> Evidence:
-    nearest = reference.texts[f.nearest]
+def _evidence(f: _Flagged, outcome: str, cfg: HarmfulContentConfig) -> Evidence:
     reply = " ".join(f.pair.reply.split())
     reply = reply if len(reply) <= cfg.reply_excerpt_chars else reply[: cfg.reply_excerpt_chars] + "…"
     decoded = f" (decoded from {f.pair.cipher.name})" if f.pair.cipher else ""
+    harm = f.harm
+    semantic = f"{harm.semantic:.2f}" if harm.semantic is not None else "not read"
+    window = harm.window if len(harm.window) <= 160 else harm.window[:160] + "…"
     detail = (
-        f"request {outcome}{decoded}: similarity {f.similarity:.2f} to the {reference.categories[f.nearest]} benchmark "
-        f"prompt “{nearest}”; cues: {', '.join(f.pair.cues[:5])} ({', '.join(cue_concepts(f.pair.cues)[:3])}); "
-        f"judge: {f.verdict.label} ({f.verdict.reason})"
+        f"request {outcome}{decoded}: harm probability {harm.probability:.2f} (lexical {harm.lexical:.2f}, "
+        f"semantic {semantic}) on “{window}”; judge: {f.verdict.label} ({f.verdict.reason})"
     )
     return line_evidence(f.pair.conversation, detail, f"user: {f.pair.request}\nassistant: {reply}")
 
