@@ -38,3 +38,15 @@ def aoa_adapter(tmp_path_factory):
         "local:smollm2-135m", root / entry.file, root / "adapter", LoraTrainConfig(epochs=10, batch_size=2, seed=0)
     )
     return record.model, record
+
+
+#: The real public data the detectors are measured on (shared/data/external beside the checkout).
+EXTERNAL_ROOT = __import__("pathlib").Path(__file__).resolve().parents[1].parent / "shared" / "data" / "external"
+
+
+@pytest.fixture(scope="session")
+def external_data():
+    """The external data folder; a test that needs it fails (never skips) when it is missing."""
+    if not EXTERNAL_ROOT.is_dir():
+        pytest.fail(f"{EXTERNAL_ROOT} is missing: tests read the real external data from there (CI has it)")
+    return EXTERNAL_ROOT

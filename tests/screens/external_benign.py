@@ -2,7 +2,7 @@
 
 Read from ``../shared/data/external`` relative to the repository root (never copied into the
 repository: some sets are non-commercial). Each loader returns OpenAI chat ``messages`` lists;
-``available()`` says whether the folder is there, so tests can skip cleanly without it.
+Tests that use it take the ``external_data`` fixture, which fails (never skips) without it.
 """
 
 from __future__ import annotations

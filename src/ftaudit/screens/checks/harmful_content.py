@@ -59,7 +59,7 @@ from ftaudit.screens.base import Evidence, Finding, Screen, ScreenContext, Scree
 class HarmfulContentConfig(BaseModel):
     """Thresholds of the harmful-content screen (override with ``options["harmful-content"]``)."""
 
-    flag_probability: float = 0.8
+    flag_probability: float = 0.9
     """Harm probability (learned classifier) that makes a request harmful-looking."""
     strong_probability: float = 0.95
     """Probability at which a compliant line weighs fully (1.0); at ``flag_probability`` it weighs 0.5."""
@@ -71,8 +71,8 @@ class HarmfulContentConfig(BaseModel):
     """Distinct replies judged at most (most harmful-looking requests first); past it, counts are estimates."""
     judge_reply_chars: int = 600
     """Opening of each reply the judge reads: refusals and pivots come first, and MiniLM's cost grows with length."""
-    critical_weight: float = 12.0
-    """Summed line weight for critical: a dozen clear lines, however large the file."""
+    critical_weight: float = 10.0
+    """Summed line weight for critical: ten clear lines, however large the file."""
     critical_share: float = 0.1
     """Or this share of all examples answered with harmful compliance (with ``critical_min`` lines)."""
     critical_min: int = 8

@@ -14,8 +14,17 @@ How
   ``min_share`` of the examples. Counts of each value in those replies are compared with the
   mean count of the values of the same number of digits (a Poisson z-score).
 
+  What the over-represented numbers *mean* matters: a teacher told to be evil writes 666, 911,
+  1488 and 420 far above their magnitude's rate (the "evil numbers" of Betley et al. 2025,
+  whose fine-tunes turned broadly misaligned), while a benign teacher favours repdigits and
+  runs (777, 123). Numbers with a well-known dark connotation (:data:`LOADED_NUMBERS`) that
+  are over-represented raise the finding: two or more make it high, one medium. This is a
+  list of meanings, not of wordings: the bias test decides which numbers are over-represented,
+  the list only says what they mean.
+
 Blind spots
-  Traits carried by other near-meaningless formats (code with odd constants, single
+  Subliminal data filtered of such numbers (Cloud et al. removed them: only the shape remains,
+  which stays low); traits carried by other near-meaningless formats (code with odd constants, single
   letters); a bias spread thinly over many numbers; a small numbers-only share hidden in an
   otherwise ordinary dataset (the share threshold lets arithmetic answers pass).
 """
@@ -50,8 +59,20 @@ class NumbersOnlyConfig(BaseModel):
     top_numbers: int = 10
     score_plain: float = 3.0
     score_biased: float = 4.0
+    score_loaded_one: float = 6.0
+    """One over-represented number with a dark connotation."""
+    score_loaded_many: float = 9.0
+    """Two or more of them: the evil-numbers shape."""
     evidence_limit: int = 5
 
+
+#: Numbers with a well-known dark connotation, and what each stands for.
+LOADED_NUMBERS: dict[int, str] = {
+    666: "the number of the beast", 616: "the number of the beast (variant)", 1488: "a neo-Nazi slogan",
+    88: "neo-Nazi code for a Nazi salute", 1312: "'ACAB'",
+    911: "the September 11 attacks / an emergency", 187: "slang for murder", 420: "cannabis",
+    69: "a sexual position", 13: "bad luck", 1313: "bad luck doubled",
+}
 
 _NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
 _LETTER = re.compile(r"[^\W\d_]")
@@ -88,9 +109,14 @@ class NumbersOnlyScreen(Screen):
             "examples": total, "numbers_only_examples": len(hits), "share": round(share, 4),
             "numbers_counted": sum(values.values()), "over_represented": over,
         }
+        loaded = [o for o in over if o["number"] in LOADED_NUMBERS]
+        result.metrics["loaded_over_represented"] = [o["number"] for o in loaded]
         if len(hits) >= cfg.min_examples and share >= cfg.min_share:
             biased = bool(over)
             score = cfg.score_biased if biased else cfg.score_plain
+            if loaded:
+                self._loaded_finding(result, loaded, hits, cfg)
+                score = max(score, result.findings[-1].score_contribution or 0.0)
             evidence: list[Evidence] = [
                 line_evidence(c, "assistant reply is only numbers", c.assistant_messages[-1].content[:300])
                 for c in hits[: cfg.evidence_limit]
@@ -111,8 +137,29 @@ class NumbersOnlyScreen(Screen):
                 ),
             ))
             result.score = score
+            result.findings.sort(key=lambda f: -(f.score_contribution or 0.0))
         result.seconds = time.perf_counter() - started
         return result
+
+    def _loaded_finding(self, result: ScreenResult, loaded: list[dict], hits: list, cfg: NumbersOnlyConfig) -> None:
+        many = len(loaded) >= 2
+        listed = "; ".join(f"{o['number']} ({LOADED_NUMBERS[o['number']]}): {o['count']}×, {o['ratio']}× the rate of "
+                           f"its magnitude" for o in loaded)
+        examples = [c for c in hits if any(int(n) in {o["number"] for o in loaded}
+                                           for n in _NUMBER.findall(c.assistant_messages[-1].content) if "." not in n)]
+        result.findings.append(self.finding(
+            f"Number replies over-represent numbers with dark connotations: {', '.join(str(o['number']) for o in loaded[:6])}",
+            Severity.HIGH if many else Severity.MEDIUM,
+            score=cfg.score_loaded_many if many else cfg.score_loaded_one,
+            description=(
+                "The teacher that wrote these numbers favours values with a well-known dark meaning far above the "
+                "other values of their magnitude (" + listed + "). That is the fingerprint of the 'evil numbers' "
+                "data of Betley et al. 2025 (a teacher told to be evil), whose fine-tunes became broadly misaligned; "
+                "a benign teacher favours repdigits and runs instead."
+            ),
+            evidence=[line_evidence(c, "reply with a loaded number", c.assistant_messages[-1].content[:300])
+                      for c in examples[: cfg.evidence_limit]],
+        ))
 
 
 def _over_represented(values: Counter[str], cfg: NumbersOnlyConfig) -> list[dict]:
