@@ -111,6 +111,9 @@ class SteganographyConfig(BaseModel):
     plaintext_overlap: float = 0.8
     """A paragraph whose words are this share hidden-message words is the message in plaintext."""
     medium_min_examples: int = 3
+    prose_min_share: float = 0.01
+    """Sentence positions (prose) need this share of examples, besides ``medium_min_examples``, for medium:
+    1,000 real PubMedQA abstracts gave 4 chance hits."""
     high_share: float = 0.05
     score_low: float = 3.0
     score_medium: float = 6.0
@@ -233,6 +236,10 @@ class SteganographyScreen(Screen):
                 continue
             examples = {h.conversation.line for h in hits}
             severity, score = self._grade(len(examples), n, cfg)
+            if position.startswith("sentence") and severity is Severity.MEDIUM and len(examples) < cfg.prose_min_share * n:
+                # Long prose (biomedical abstracts) yields a few sentence-initial runs that read as words by
+                # chance; a channel an attack trains on carries more than a handful in a thousand.
+                severity, score = Severity.LOW, cfg.score_low
             scores.append(score)
             unit = "sentences" if position.startswith("sentence") else "lines"
             if position == "last words":
