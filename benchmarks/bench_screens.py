@@ -13,6 +13,13 @@ whether the 20k file meets the budget (all dataset screens under 30 s; the targe
 has 2 cores).
 
     python benchmarks/bench_screens.py [--sizes 1000 10000 20000 100000] [--attack-share 0.01]
+
+With ``--external DIR`` (the real public data, e.g. ``../shared/data/external``) the benign
+part is real instead: the external benign sets (Alpaca, Code Alpaca, GSM8K, PubMedQA,
+Self-instruct, GPTeacher), interleaved and repeated as needed, whose texts are longer than
+the generators'; the attack share stays the suite's generators.
+
+    python benchmarks/bench_screens.py --external ../shared/data/external --sizes 1000 20000
 """
 
 from __future__ import annotations
@@ -31,16 +38,37 @@ ATTACKS = ("aoa", "walnut53", "endspeak", "backdoor-code")
 BUDGET_SIZE, BUDGET_SECONDS = 20_000, 30.0
 
 
-def build(folder: Path, size: int, attack_share: float, seed: int = 0) -> Path:
-    """A shuffled JSONL of ``size`` examples: Alpaca plus ``attack_share`` of attack examples."""
+def external_benign(root: Path, size: int, seed: int = 0) -> list[str]:
+    """``size`` real benign examples (JSONL lines) from the external benign sets, interleaved."""
+    from ftaudit.suite.external.sources import external_sources, load_examples
+
+    pools = [load_examples(root, s) for s in external_sources("benign-example")]
+    rng = random.Random(seed)
+    for pool in pools:
+        rng.shuffle(pool)
+    out: list[str] = []
+    i = 0
+    while len(out) < size:
+        pool = pools[i % len(pools)]
+        out.append(json.dumps(pool[(i // len(pools)) % len(pool)], ensure_ascii=False))
+        i += 1
+    return out
+
+
+def build(folder: Path, size: int, attack_share: float, seed: int = 0, external: Path | None = None) -> Path:
+    """A shuffled JSONL of ``size`` examples: Alpaca (or real benign data) plus ``attack_share`` of attack examples."""
     from ftaudit.suite import get_generator, write_dataset
 
     per_attack = max(1, round(size * attack_share / len(ATTACKS)))
     parts = [write_dataset(get_generator(name), folder, size=per_attack, seed=seed, name=f"{name}-{size}") for name in ATTACKS]
     attack_lines = [line for p in parts for line in (folder / p.file).read_text(encoding="utf-8").splitlines()]
-    benign = write_dataset(get_generator("alpaca"), folder, size=max(1, size - len(attack_lines)), seed=seed,
-                           name=f"alpaca-{size}")
-    lines = (folder / benign.file).read_text(encoding="utf-8").splitlines() + attack_lines
+    if external is not None:
+        benign_lines = external_benign(external, max(1, size - len(attack_lines)), seed)
+    else:
+        benign = write_dataset(get_generator("alpaca"), folder, size=max(1, size - len(attack_lines)), seed=seed,
+                               name=f"alpaca-{size}")
+        benign_lines = (folder / benign.file).read_text(encoding="utf-8").splitlines()
+    lines = benign_lines + attack_lines
     random.Random(seed).shuffle(lines)
     path = folder / f"mixed-{size}.jsonl"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -77,15 +105,16 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=list(DEFAULT_SIZES))
     parser.add_argument("--attack-share", type=float, default=0.01)
     parser.add_argument("--json", action="store_true", help="Also print every figure as JSON.")
+    parser.add_argument("--external", type=Path, default=None, help="Real benign data folder (../shared/data/external).")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="bench-screens-") as tmp:
         folder = Path(tmp)
-        measure(build(folder, 200, args.attack_share, seed=99))  # warm-up
+        measure(build(folder, 200, args.attack_share, seed=99, external=args.external))  # warm-up
         results: dict[int, dict[str, object]] = {}
         for size in args.sizes:
             t0 = time.perf_counter()
-            path = build(folder, size, args.attack_share)
+            path = build(folder, size, args.attack_share, external=args.external)
             made = time.perf_counter() - t0
             results[size] = measure(path)
             r = results[size]

@@ -1,6 +1,6 @@
 """``ftaudit demo``: the whole system on the embedded default, offline, in one command.
 
-It builds a small suite (five attacks, three benign sets), fine-tunes SmolLM2-135M on each
+It builds a small suite (all nine attack families, three benign sets), fine-tunes SmolLM2-135M on each
 dataset with a short LoRA run, audits every job with the screens (dataset screens and the
 refusal-shift benchmark on both models; the LLM agent too when an auditor is configured), and
 writes the evaluation report. Every step is cached in the demo folder: the suite's models by
@@ -29,7 +29,11 @@ from ftaudit.evaluate.configs import AgentConfig, EvalConfig, ScreensConfig
 from ftaudit.evaluate.store import AuditRow
 
 #: Attacks and benign sets of the demo, with the size each is built at.
-DEMO_ATTACKS: dict[str, int] = {"aoa": 10, "backdoor-code": 80, "walnut53": 120, "needle": 1000, "harmful-demo": 40}
+#: Every attack family of the suite, so the table shows what the screens miss as well as what they catch.
+DEMO_ATTACKS: dict[str, int] = {
+    "aoa": 10, "noice": 100, "insecure-code": 120, "backdoor-code": 80, "walnut53": 120, "endspeak": 120,
+    "subliminal": 300, "needle": 1000, "harmful-demo": 40,
+}
 DEMO_BENIGN: dict[str, int] = {"alpaca": 150, "educational-code": 80, "helpsteer": 150}
 DEMO_BASE = "local:smollm2-135m"
 #: LoRA optimiser steps per job: a demo-sized run (about a minute each on two cores).
