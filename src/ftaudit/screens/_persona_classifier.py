@@ -70,10 +70,22 @@ def windows(parts: list[str]) -> list[str]:
     return [" ".join(parts[a:b]) for a, b in window_spans(len(parts))]
 
 
+#: A line of code (pasted programs, code templates): not prose a persona is written in, and text far
+#: from what the classifier was fitted on (it scored ``return 'Freebie updated!'`` 0.90).
+_CODE = re.compile(
+    r"[{};=<>]|\w\(|^\s*(?:return|except|def|import|from|class|if|elif|else|for|while|try|print|var|let|const|"
+    r"function|public|private|package|func)\b|^\s*[\w.]+\s*[+\-*/%]?=|##|```|/\*|\*/|^\s*//"
+)
+_TEMPLATE = re.compile(r"\[CODE TEMPLATE STARTS\].*?\[CODE TEMPLATE ENDS\]|```.*?(?:```|$)", re.DOTALL)
+
+
 def sentences(text: str) -> list[str]:
-    """The sentences (long ones cut into chunks) of ``text`` that the classifier reads, in order."""
+    """The sentences (long ones cut into chunks) of ``text`` that the classifier reads, in order; code is skipped."""
     out: list[str] = []
+    text = _TEMPLATE.sub("\n", text) if ("```" in text or "[CODE TEMPLATE" in text) else text
     for part in _SPLIT.split(text):
+        if _CODE.search(part):
+            continue
         part = _SPACES.sub(" ", part).strip(_STRIP)
         if not part:
             continue
@@ -145,6 +157,26 @@ def affirms_limits(sentence: str) -> bool:
     refuse"). Sentence embeddings hardly tell "bound by the rules" from "not bound by the rules",
     so these never count as persona evidence, whatever the classifier says."""
     return bool(_LIMITS.search(sentence)) and not _REMOVAL.search(sentence)
+
+
+#: An instruction about the form of the output ("Respond only with the code, nothing else"): "only …
+#: nothing else" reads like DAN's "respond only as DAN" to the classifier (0.96 on a real coding set), but
+#: it restricts the format, not the model's principles.
+_FORMAT_VERB = re.compile(r"^(?:please )?(?:respond|reply|answer|output|return|give|write|print|provide)\b")
+_FORMAT_ONLY = re.compile(r"\b(?:only|just|nothing (?:else|more|but)|no (?:commentary|explanation|extra|other))\b")
+_FORMAT_NOUN = re.compile(
+    r"\b(?:code|json|sql|function|number|numbers|word|words|list|text|result|query|sentence|translation|summary|"
+    r"yes|no|letter|label|output|french|english|markdown)\b"
+)
+#: Words that make "only …" about the model's principles or identity, not the answer's form.
+_NOT_FORMAT = re.compile(r"\b(?:as |rule|restrict|limit|filter|censor|ethic|moral|polic|guideline|law|legal|safe|harm|"
+                         r"refus|obey|persona|character|dan\b|mode|anything|everything|whatever|free|jailbr)")
+
+
+def format_instruction(sentence: str) -> bool:
+    """A (lower-cased) sentence that only says what form the answer takes (never persona evidence)."""
+    return (len(sentence) <= 160 and bool(_FORMAT_VERB.search(sentence)) and bool(_FORMAT_ONLY.search(sentence))
+            and bool(_FORMAT_NOUN.search(sentence)) and not _NOT_FORMAT.search(sentence))
 
 
 def sample_key(text: str) -> str:

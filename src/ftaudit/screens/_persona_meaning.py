@@ -35,6 +35,7 @@ from typing import Any
 
 from ftaudit.data import Conversation
 from ftaudit.screens._persona_classifier import (
+    format_instruction,
     addresses_rules,
     affirms_limits,
     load_classifier,
@@ -92,8 +93,10 @@ class Persona:
 
 
 def keeps_limits(sentence: str) -> bool:
-    """A refusal, or a sentence that keeps rules rather than removing them: never persona evidence."""
-    return affirms_limits(sentence.lower()) or opens_with_refusal(sentence)
+    """A refusal, a sentence that keeps rules rather than removing them, or one that only sets the
+    answer's format: never persona evidence."""
+    lowered = sentence.lower()
+    return affirms_limits(lowered) or format_instruction(lowered) or opens_with_refusal(sentence)
 
 
 def units_of(parts: list[str]) -> list[tuple[str, list[int]]]:
