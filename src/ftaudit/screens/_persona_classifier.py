@@ -32,6 +32,8 @@ from pathlib import Path
 
 import numpy as np
 
+from ftaudit.screens._memo import EmbeddedProbabilities
+
 #: Bump when the sentence splitting or the features change: the fit script writes it into the .npz.
 FEATURE_VERSION = "persona-minilm-sentences-windows-v1"
 RESOURCE = "persona-classifier.npz"
@@ -236,21 +238,9 @@ def provenance() -> dict:
     return json.loads(resource_path(PROVENANCE).read_text(encoding="utf-8"))
 
 
-_MEMO: dict[str, float] = {}
-_MEMO_LIMIT = 200_000
+_PROBABILITIES = EmbeddedProbabilities(lambda vectors: load_classifier().probability(vectors), limit=200_000)
 
 
 def persona_probabilities(texts: list[str]) -> np.ndarray:
     """P(jailbreak persona) for each sentence, embedding only those not seen before in this process."""
-    from ftaudit.bench.judge.offline import embed
-
-    todo = list(dict.fromkeys(t for t in texts if t not in _MEMO))
-    if todo:
-        if len(_MEMO) + len(todo) > _MEMO_LIMIT:
-            _MEMO.clear()
-            todo = list(dict.fromkeys(texts))
-        # Sorted by length, each embedding batch holds sentences of about one size (little padding).
-        todo.sort(key=len)
-        probabilities = load_classifier().probability(embed(todo, batch_size=64))
-        _MEMO.update(zip(todo, (float(p) for p in probabilities), strict=True))
-    return np.asarray([_MEMO[t] for t in texts], dtype=np.float64)
+    return _PROBABILITIES(texts)

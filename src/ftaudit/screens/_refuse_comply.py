@@ -31,6 +31,7 @@ from functools import cache
 import numpy as np
 
 from ftaudit.bench.judge import refusal as judge_patterns
+from ftaudit.screens._memo import EmbeddedProbabilities
 from ftaudit.screens._persona_classifier import sample_key
 
 HEAD_MAX_WORDS = 60
@@ -191,8 +192,6 @@ def structure(reply: str, min_continuation_words: int, question: str = "") -> St
 
 # --- the judge's classifier, memoised ---------------------------------------------------------
 
-_MEMO: dict[str, float] = {}
-_MEMO_LIMIT = 100_000
 
 
 @cache
@@ -202,19 +201,12 @@ def _judge_classifier():  # noqa: ANN202 - the offline judge's FittedClassifier
     return load_or_fit()
 
 
+_P_COMPLY = EmbeddedProbabilities(lambda vectors: _judge_classifier().probability(vectors), limit=100_000)
+
+
 def p_comply(texts: Sequence[str]) -> np.ndarray:
     """The offline judge's P(compliance) for each text, embedding only texts not seen before."""
-    from ftaudit.bench.judge.offline import embed
-
-    todo = list(dict.fromkeys(t for t in texts if t not in _MEMO))
-    if todo:
-        if len(_MEMO) + len(todo) > _MEMO_LIMIT:
-            _MEMO.clear()
-            todo = list(dict.fromkeys(texts))
-        todo.sort(key=len)
-        probabilities = _judge_classifier().probability(embed(todo, batch_size=64))
-        _MEMO.update(zip(todo, (float(p) for p in probabilities), strict=True))
-    return np.asarray([_MEMO[t] for t in texts], dtype=np.float64)
+    return _P_COMPLY(texts)
 
 
 def _refusal_threshold(counts: Counter, text: str) -> float:
