@@ -32,13 +32,12 @@ that line, the top screen of that job is lowered further. Weights are never rais
 suite has no benign data of its kind would be tuning to the attacks. Attack jobs are only
 used to report the true-positive rate the weights give.
 
-Calibration record (``ftaudit screens calibrate`` on suites built with seeds 0, 1 and 2 at
-default sizes plus the five benign sets at 5,000 examples with seed 3: 27 attack and 20
-benign jobs, threshold 9, margin 0.5, dataset screens): no screen's highest benign score
-came near 8.5 (steganography 3.0 on helpsteer at 5,000, insecure-code 1.5 on
-educational-code, every other screen 0), so every weight stays 1.0 and
-``Settings.screen_weights`` is empty. TPR 21/27 (78%), FPR 0/20; the misses are noice
-(persona 8.0, high but under 9) and subliminal (numbers-only 4.0).
+Calibration record. On real data nobody here wrote (``benchmarks/bench_external.py``: 37 attack
+and 31 real benign jobs built by ``ftaudit suite build --external``), with every weight 1.0 no
+benign job came near the threshold (highest 6.0), so every weight stays 1.0 and
+``Settings.screen_weights`` is empty; at threshold 9, 33 of 37 attacks are flagged and 0 of 31
+benign jobs. (The earlier record on the built-in suite alone, 21/27 with benign at most 3.0,
+predates the screens that now read meaning.)
 """
 
 from __future__ import annotations
