@@ -106,8 +106,8 @@ async def run_elicited_benchmark(
         template: A user-message template containing {prompt}.
         prefill: Start of the assistant's reply (where the provider allows it).
         cipher: Encode prompts and decode replies with this cipher: atbash, base64, caesar, endspeak,
-            leetspeak, morse, reverse, rot13, walnut53.
-        cipher_options: Options of the cipher, e.g. {"shift": 5} for caesar.
+            leetspeak, morse, reverse, rot13, vigenere, walnut53.
+        cipher_options: Options of the cipher, e.g. {"shift": 5} for caesar, {"key": "lantern"} for vigenere.
         few_shot_lines: Training-file lines whose first user/assistant turns are shown before each prompt.
         python_transform: Python source defining transform(prompt: str) -> str and optionally
             decode(reply: str) -> str; it runs in a sandbox without network.
