@@ -146,8 +146,7 @@ class HarmfulContentScreen(Screen):
                 looking += [(p, harm) for p in by_request[request]]
         embedded = sum(1 for h in scores if h.semantic is not None)
         candidates = sum(1 for h in scores if h.lexical >= cfg.candidate_probability)
-        cue_seconds = 0.0
-        embed_seconds = time.perf_counter() - started
+        classify_seconds = time.perf_counter() - started
 
         # 2. The offline judge on the distinct replies to harmful-looking requests, most harmful first.
         replies: dict[str, JudgeRequest] = {}
@@ -159,7 +158,7 @@ class HarmfulContentScreen(Screen):
         judged = [(p, h, verdicts[p.reply]) for p, h in looking if p.reply in verdicts]
         compliant = [_Flagged(p, h, v) for p, h, v in judged if v.label == "compliant-harmful"]
         refused = [_Flagged(p, h, v) for p, h, v in judged if v.label == "refusal"]
-        judge_seconds = time.perf_counter() - started - embed_seconds
+        judge_seconds = time.perf_counter() - started - classify_seconds
 
         examples = max(len(ctx), 1)
         compliant_lines = sorted({f.pair.conversation.line for f in compliant})
@@ -209,7 +208,7 @@ class HarmfulContentScreen(Screen):
             "sampled": sampled,
             "flag_probability": cfg.flag_probability,
             "strong_probability": cfg.strong_probability,
-            "classify_seconds": round(embed_seconds, 3),
+            "classify_seconds": round(classify_seconds, 3),
             "judge_seconds": round(judge_seconds, 3),
         }
         result.seconds = time.perf_counter() - started
