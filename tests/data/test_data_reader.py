@@ -164,3 +164,24 @@ def test_file_changed_after_indexing_is_reindexed(write_jsonl):
     os.utime(path, (later, later))
     assert tf.record_lines == [2]
     assert tf.conversation(2).user_messages[0].content == "new"
+
+
+@pytest.mark.parametrize("forced", [None, "openai-chat"])
+def test_a_file_of_blank_lines_is_refused_when_opened(write_file, forced):
+    # Screens and the auditor read through TrainingFile: an empty job fails here, first.
+    path = write_file("blank.jsonl", "\n" * 1000 + "   \t \n")
+    with pytest.raises(DataError) as info:
+        TrainingFile(path, format=forced)
+    assert info.value.code == "empty-file"
+
+
+def test_one_record_after_blank_lines_is_not_empty(write_file):
+    path = write_file("late.jsonl", "\n" * 50 + json.dumps(chat("late")) + "\n")
+    with TrainingFile(path) as tf:
+        assert tf.record_lines == [51]
+
+
+def test_a_broken_array_is_an_invalid_record_not_an_empty_file(write_file):
+    # Damage is reported where it is (the unreadable-share rule applies), not as "empty".
+    with TrainingFile(write_file("broken.json", "[ oops"), format="openai-chat") as tf:
+        assert [i.code.value for i in tf.issues] == ["bad-json"]

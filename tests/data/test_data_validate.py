@@ -251,14 +251,36 @@ def test_directory_is_a_data_error(tmp_path):
 
 @pytest.mark.parametrize(
     "content",
-    ["", "\n\n", '{"foo": 1}\n{"bar": 2}\n', "not json at all\n"],
-    ids=["empty", "blank", "unknown-keys", "garbage"],
+    ['{"foo": 1}\n{"bar": 2}\n', "not json at all\n"],
+    ids=["unknown-keys", "garbage"],
 )
 def test_undetectable_format_is_a_data_error(write_file, content):
     path = write_file("x.jsonl", content)
     with pytest.raises(DataError) as info:
         validate(path)
     assert info.value.code == "unknown-format"
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("x.jsonl", ""),
+        ("x.jsonl", "\n\n"),
+        ("x.jsonl", " \t\n   \r\n\n"),
+        ("x.jsonl", b"\xef\xbb\xbf\n"),
+        ("x.json", "[]"),
+        ("x.json", " [\n \n ]\n"),
+    ],
+    ids=["empty", "blank-lines", "whitespace", "bom-only", "empty-array", "blank-array"],
+)
+@pytest.mark.parametrize("forced", [None, "openai-chat", "alpaca", "sharegpt"])
+def test_a_file_with_no_records_is_an_error_even_with_a_forced_format(write_file, name, content, forced):
+    # "0 records, all valid" would let an empty job pass every dataset check.
+    path = write_file(name, content)
+    with pytest.raises(DataError) as info:
+        validate(path, format=forced)
+    assert info.value.code == "empty-file"
+    assert str(info.value).startswith(f"{path}: training file has no records")
 
 
 def test_forced_format_reports_unknown_keys_as_missing_field(write_jsonl):

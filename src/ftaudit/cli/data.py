@@ -1,7 +1,8 @@
 """``ftaudit data``: validate and describe fine-tuning training files.
 
 ``validate`` exits 0 when every record is valid and 1 when any is not; a file that
-cannot be read at all is a :class:`~ftaudit.errors.DataError` (exit 2 via ``main``).
+cannot be read at all, or holds no record, is a :class:`~ftaudit.errors.DataError`
+(exit 2 via ``main``).
 """
 
 from __future__ import annotations

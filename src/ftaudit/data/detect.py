@@ -52,6 +52,34 @@ def detect_layout(path: str | Path) -> Layout:
     return Layout.JSON_ARRAY if head.lstrip()[:1] == b"[" else Layout.JSONL
 
 
+def require_records(path: str | Path, *, layout: Layout, max_line_bytes: int) -> None:
+    """Raise :class:`DataError` (code ``empty-file``) when the file holds no record at all.
+
+    An empty file, one of only blank or whitespace lines, and an empty JSON array all
+    count: a fine-tuning job with nothing to train on is a mistake to report, never a
+    dataset that passes every check. Only the first record is looked for, so the cost
+    is one line for a JSONL file. Damage before any record (e.g. ``[`` followed by
+    garbage) is not "empty": the reader reports it as an invalid record.
+    """
+    path = Path(path)
+    if layout is Layout.JSON_ARRAY:
+        try:
+            found = next(iter_json_array(read_bytes(path)), None) is not None
+        except DataError:
+            return
+        why = "an empty JSON array"
+    else:
+        with open_binary(path) as fh:
+            found = next(iter_jsonl_lines(fh, max_line_bytes), None) is not None
+        why = "it is empty or holds only blank lines"
+    if not found:
+        raise DataError(
+            f"training file has no records ({why})",
+            path=path,
+            code=IssueCode.EMPTY_FILE.value,
+        )
+
+
 def detect_format(
     path: str | Path, *, layout: Layout | None = None, max_line_bytes: int | None = None
 ) -> DatasetFormat:

@@ -32,6 +32,7 @@ class IssueCode(str, Enum):
     # Problems with the whole file or with a lookup; raised, never listed as line issues.
     UNREADABLE = "unreadable"
     UNKNOWN_FORMAT = "unknown-format"
+    EMPTY_FILE = "empty-file"
     NO_RECORD = "no-record"
 
     def __str__(self) -> str:

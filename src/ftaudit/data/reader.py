@@ -19,7 +19,7 @@ from typing import BinaryIO
 from ftaudit.config import get_settings
 from ftaudit.data.conversation import Conversation, DatasetFormat
 from ftaudit.data.decode import as_object, decode_record
-from ftaudit.data.detect import Layout, detect_format, detect_layout
+from ftaudit.data.detect import Layout, detect_format, detect_layout, require_records
 from ftaudit.data.files import file_stamp, open_binary, read_bytes
 from ftaudit.data.formats import parse_record
 from ftaudit.data.issues import IssueCode, LineIssue, issue_from_error, record_error
@@ -56,7 +56,7 @@ class TrainingFile:
 
     ``format`` forces the record format (otherwise it is detected from the first
     records); lines longer than ``max_line_bytes`` are rejected without being read into
-    memory. The first complete pass (iteration, ``len()``, or any lookup) builds the
+    memory. A file with no records at all raises :class:`DataError` (``empty-file``). The first complete pass (iteration, ``len()``, or any lookup) builds the
     index; later lookups seek straight to the line. Use it as a context manager, or call
     :meth:`close`, to release the file handle kept for lookups.
     """
@@ -73,6 +73,9 @@ class TrainingFile:
         self._max_issues = settings.max_reported_errors
         file_stamp(self.path)  # fail now, with a clear error, if the file is not there
         self.layout: Layout = detect_layout(self.path)
+        # Before format detection, so an empty file is named as empty (not as a format
+        # that cannot be detected), and so forcing a format cannot make it pass.
+        require_records(self.path, layout=self.layout, max_line_bytes=self.max_line_bytes)
         self.format: DatasetFormat = (
             _as_format(format)
             if format is not None

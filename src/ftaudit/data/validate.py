@@ -49,8 +49,9 @@ def validate(
 
     ``format`` forces the record format (detected otherwise); ``max_errors`` caps the
     issues kept in full (default: the ``max_reported_errors`` setting). Raises
-    :class:`~ftaudit.errors.DataError` only when the file itself cannot be read or its
-    format cannot be detected; bad records are reported, not raised.
+    :class:`~ftaudit.errors.DataError` only when the file itself cannot be read, holds no
+    record at all (``empty-file``) or its format cannot be detected; bad records are
+    reported, not raised.
     """
     cap = max_errors if max_errors is not None else get_settings().max_reported_errors
     training_file = (
