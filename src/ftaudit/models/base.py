@@ -80,8 +80,12 @@ class ChatModel(ABC):
                 _usage.record(hit)
                 return hit
         started = time.perf_counter()
-        async with self._get_limiter():
-            completion = await self._complete(msgs, params, prefill)
+        try:
+            async with self._get_limiter():
+                completion = await self._complete(msgs, params, prefill)
+        except Exception as exc:
+            _usage.record_failure(self.name, exc)
+            raise
         completion = completion.model_copy(
             update={"latency_s": time.perf_counter() - started, "model": self.name, "prefill": prefill}
         )
@@ -137,6 +141,8 @@ class ChatModel(ABC):
                     if key is not None and self.cache is not None:
                         self.cache.put(key, outcome)
                     _usage.record(outcome)
+                else:
+                    _usage.record_failure(self.name, outcome)
                 results[i] = outcome
         return [r if r is not None else RuntimeError("no result") for r in results]
 
