@@ -1,9 +1,10 @@
 """The Python sandbox shared by the agent's P affordance and the benchmark's custom transforms.
 
 Untrusted code runs in a separate process confined by bubblewrap (no network, a file system
-holding only the interpreter, ``/usr``, a private ``/tmp`` and read-only inputs under
-``/data``, no inherited environment) under wall-clock, CPU, memory, process, file-size and
-output limits. Without a working bubblewrap it refuses to run, unless the caller opts in to
+holding only the interpreter, ``/usr``, a private ``/tmp`` and read-only copies of the inputs
+under ``/data``, no inherited environment) under wall-clock, CPU, memory, process, file-size
+and output limits. Inputs must be regular files reached without a symbolic link. Without a
+working bubblewrap it refuses to run, unless the caller opts in to
 an unconfined run with resource limits only.
 """
 

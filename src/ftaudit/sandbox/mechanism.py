@@ -68,16 +68,17 @@ def _is_within(path: str, root: str) -> bool:
 def bwrap_argv(
     bwrap: str,
     *,
-    inputs: dict[str, Path],
+    input_fds: dict[str, int],
     limits_tmp_bytes: int,
-    copied_fds: dict[str, int],
     seccomp_fd: int | None,
 ) -> list[str]:
     """The bwrap options (everything before the interpreter) for one run.
 
-    ``copied_fds`` names inputs that are passed as open descriptors and copied in (root
-    runs, where the dropped uid could not read a file that is not world-readable);
-    ``seccomp_fd`` holds the filter of :mod:`ftaudit.sandbox._seccomp`.
+    ``input_fds`` maps each input's name to a descriptor opened by
+    :func:`ftaudit.sandbox.inputs.open_input`; bwrap copies each one in, read-only, so
+    no host path is bound (a path could be a link, or turn into one) and a dropped uid
+    reads a file that is not world-readable. ``seccomp_fd`` holds the filter of
+    :mod:`ftaudit.sandbox._seccomp`.
     """
     binary, prefix = interpreter()
     argv = [
@@ -122,14 +123,10 @@ def bwrap_argv(
     # /dev/shm and /tmp live in memory: both get a size cap.
     argv += ["--perms", "1777", "--size", str(limits_tmp_bytes), "--tmpfs", "/dev/shm"]
     argv += ["--perms", "1777", "--size", str(limits_tmp_bytes), "--tmpfs", SANDBOX_TMP]
-    if inputs:
+    if input_fds:
         argv += ["--perms", "0755", "--dir", DATA_DIR]
-    for name, path in inputs.items():
-        target = f"{DATA_DIR}/{name}"
-        if name in copied_fds:
-            argv += ["--perms", "0444", "--ro-bind-data", str(copied_fds[name]), target]
-        else:
-            argv += ["--ro-bind", str(path), target]
+    for name, fd in input_fds.items():
+        argv += ["--perms", "0444", "--ro-bind-data", str(fd), f"{DATA_DIR}/{name}"]
     if seccomp_fd is not None:
         argv += ["--add-seccomp-fd", str(seccomp_fd)]
     argv += ["--chdir", SANDBOX_TMP, "--clearenv"]
@@ -170,7 +167,7 @@ def sandbox_status() -> SandboxStatus:
         return SandboxStatus(mechanism=None, detail="bubblewrap (bwrap) is not installed")
     binary, _ = interpreter()
     seccomp_fd = filter_fd()
-    argv = bwrap_argv(bwrap, inputs={}, limits_tmp_bytes=1 << 20, copied_fds={}, seccomp_fd=seccomp_fd)
+    argv = bwrap_argv(bwrap, input_fds={}, limits_tmp_bytes=1 << 20, seccomp_fd=seccomp_fd)
     argv += [binary, "-I", "-S", "-c", "import json, re, collections, math"]
     try:
         probe = subprocess.run(

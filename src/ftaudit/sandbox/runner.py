@@ -9,7 +9,6 @@ import os
 import re
 import shutil
 import signal
-import stat
 import tempfile
 import threading
 from functools import partial
@@ -24,28 +23,43 @@ from ftaudit.sandbox import mechanism as mech
 from ftaudit.sandbox._process import RawRun, pump
 from ftaudit.sandbox._seccomp import filter_fd
 from ftaudit.sandbox.errors import SandboxError, SandboxUnavailableError
+from ftaudit.sandbox.inputs import open_input
 from ftaudit.sandbox.models import CallOutcome, FunctionCallResult, SandboxLimits, SandboxResult
 
 _INPUT_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 _PLACEHOLDER = "-1"
+# Read size when an unconfined run copies an input into its scratch directory.
+_COPY_CHUNK = 1 << 20
 
 
 def _bootstrap_source() -> str:
     return resources.files("ftaudit.sandbox").joinpath("_child.py").read_text(encoding="utf-8")
 
 
-def _check_inputs(inputs: dict[str, Path] | None) -> dict[str, Path]:
-    checked: dict[str, Path] = {}
-    for name, path in (inputs or {}).items():
+def _open_inputs(inputs: dict[str, Path] | None) -> dict[str, int]:
+    """A descriptor per input, opened without following links (see :mod:`.inputs`)."""
+    names = list(inputs or {})
+    for name in names:
         if not _INPUT_NAME.match(name):
             raise SandboxError(
                 f"sandbox input name {name!r}: use letters, digits, '.', '_' or '-' (no '/')"
             )
-        path = Path(path)
-        if not path.is_file():
-            raise SandboxError(f"sandbox input {name!r}: {path} is not a readable file")
-        checked[name] = path.resolve()
-    return checked
+    fds: dict[str, int] = {}
+    try:
+        for name in names:
+            fds[name] = open_input(name, inputs[name])  # type: ignore[index]
+    except BaseException:
+        for fd in fds.values():
+            os.close(fd)
+        raise
+    return fds
+
+
+def _copy_into(fd: int, target: Path) -> None:
+    """Copy an input's content from its descriptor to ``target``, read-only."""
+    with os.fdopen(os.dup(fd), "rb") as src, open(target, "xb") as dst:
+        shutil.copyfileobj(src, dst, _COPY_CHUNK)
+    target.chmod(0o444)
 
 
 def _child_limits(limits: SandboxLimits, processes: int | None) -> dict[str, Any]:
@@ -81,40 +95,34 @@ def _launch(
     cancel: threading.Event | None = None,
 ) -> tuple[SandboxResult, list[dict]]:
     limits = limits or SandboxLimits()
-    checked = _check_inputs(inputs)
-    status = mech.sandbox_status()
-    if status.mechanism is None and not allow_unconfined:
-        raise SandboxUnavailableError(
-            f"refusing to run untrusted Python without isolation: {status.detail}. "
-            "Install bubblewrap (Debian/Ubuntu: apt-get install bubblewrap) or, knowing the code "
-            "then runs with your user's rights and only resource limits, allow unconfined runs."
-        )
-    binary, _ = mech.interpreter()
-    python = [binary, "-I", "-S", "-B", "-X", "utf8", "-c", _bootstrap_source(), _PLACEHOLDER, _PLACEHOLDER]
-    extra_fds: list[int] = []
+    # Opened first, so a bad input is the caller's error whatever the machine offers.
+    input_fds = _open_inputs(inputs)
+    extra_fds: list[int] = list(input_fds.values())
     scratch: str | None = None
     try:
+        status = mech.sandbox_status()
+        if status.mechanism is None and not allow_unconfined:
+            raise SandboxUnavailableError(
+                f"refusing to run untrusted Python without isolation: {status.detail}. "
+                "Install bubblewrap (Debian/Ubuntu: apt-get install bubblewrap) or, knowing the code "
+                "then runs with your user's rights and only resource limits, allow unconfined runs."
+            )
+        binary, _ = mech.interpreter()
+        python = [binary, "-I", "-S", "-B", "-X", "utf8", "-c", _bootstrap_source(), _PLACEHOLDER, _PLACEHOLDER]
         if status.mechanism == "bwrap":
             mechanism = "bwrap"
             drop_uid = mech.fresh_uid()
-            copied: dict[str, int] = {}
-            for name, path in checked.items():
-                # A dropped uid reads only world-readable files: copy the others in.
-                if drop_uid is not None and not path.stat().st_mode & stat.S_IROTH:
-                    copied[name] = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
-                    extra_fds.append(copied[name])
             seccomp_fd = filter_fd()
             if seccomp_fd is not None:
                 extra_fds.append(seccomp_fd)
             argv = mech.bwrap_argv(
                 mech.find_bwrap() or "bwrap",
-                inputs=checked,
+                input_fds=input_fds,
                 limits_tmp_bytes=limits.tmp_mb * 1024 * 1024,
-                copied_fds=copied,
                 seccomp_fd=seccomp_fd,
             )
             argv += python
-            visible = {name: f"{mech.DATA_DIR}/{name}" for name in checked}
+            visible = {name: f"{mech.DATA_DIR}/{name}" for name in input_fds}
             # Inside a user namespace bwrap's own init counts against the user's limit.
             processes = limits.max_processes + (1 if drop_uid is None else 0)
             env, cwd = {"PATH": os.environ.get("PATH", "/usr/bin:/bin")}, None
@@ -124,9 +132,9 @@ def _launch(
             scratch = tempfile.mkdtemp(prefix="ftaudit-sandbox-")
             data = Path(scratch, "data")
             data.mkdir()
-            for name, path in checked.items():
-                (data / name).symlink_to(path)
-            visible = {name: str(data / name) for name in checked}
+            for name, fd in input_fds.items():
+                _copy_into(fd, data / name)
+            visible = {name: str(data / name) for name in input_fds}
             argv = python
             env, cwd = mech.sandbox_env(scratch), scratch
         control = {
