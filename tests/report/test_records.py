@@ -96,7 +96,7 @@ def test_markdown_shows_verdict_evidence_and_keeps_quotes_fenced():
                                 threshold=9.0, findings=[finding], skipped_lines=[7], started_at=T0, finished_at=T1)
     md = report.to_markdown()
     assert "**Verdict: ADVERSARIAL**" in md and "9.5/10 (critical)" in md
-    assert "training line 4" in md and "reply of `local:m`" in md
+    assert "training line 4" in md and "**model reply** from `local:m`" in md
     assert "skipped lines (invalid) | 7" in md
     # The quote's own ``` cannot close the block it sits in: the fence is longer.
     assert "````text" in md

@@ -27,6 +27,7 @@ from rich.text import Text
 from ftaudit.errors import ConfigError
 from ftaudit.evaluate.metrics import ATTACK_FPR, BOOTSTRAP_SAMPLES, FLAGS_NOTHING, FPR_TARGETS
 from ftaudit.evaluate.runner import DEFAULT_CONCURRENCY, DEFAULT_CPU_WORKERS
+from ftaudit.report.safe_text import visible
 
 app = typer.Typer(no_args_is_help=True)
 console = Console(highlight=False, soft_wrap=True)
@@ -47,8 +48,13 @@ def _names(values: list[str] | None) -> list[str] | None:
 
 
 def _short(text: str, limit: int = _ERROR_CHARS) -> str:
-    flat = " ".join(text.split())
+    flat = " ".join(visible(text).split())
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def _data(text: object, style: str = "") -> Text:
+    """A name or an error from the store as terminal text: never read as Rich markup, bidi and control characters shown."""
+    return Text(visible(str(text)), style=style)
 
 
 def _open_existing(store: Path) -> Any:
@@ -86,7 +92,7 @@ class _RunProgress:
         for name, total in self.totals.items():
             pending = summary.per_config.get(name, 0)
             self.failed[name] = 0
-            self.tasks[name] = self.progress.add_task(name, total=total, completed=total - pending, failed="")
+            self.tasks[name] = self.progress.add_task(escape(visible(name)), total=total, completed=total - pending, failed="")
 
     def on_result(self, row: Any, stored: bool) -> None:
         task = self.tasks.get(row.config)
@@ -94,7 +100,7 @@ class _RunProgress:
             self.failed[row.config] = self.failed.get(row.config, 0) + 1
             if self.shown < _FAILURES_SHOWN:
                 self.console.print(Text.assemble(
-                    ("failed ", "yellow"), (f"{row.config} {row.job} #{row.repeat}", "bold"), ": ",
+                    ("failed ", "yellow"), (visible(f"{row.config} {row.job} #{row.repeat}"), "bold"), ": ",
                     _short(row.error), " (stored as inconclusive)",
                 ))
             elif self.shown == _FAILURES_SHOWN:
@@ -232,7 +238,7 @@ def metrics_table(metrics: list[Any]) -> Table:
         if m.auroc.low is not None and m.auroc.high is not None:
             auroc.append(f"\n[{m.auroc.low:.2f}, {m.auroc.high:.2f}]", style="dim")
         cost = Text(f"${m.mean_cost_usd:.4f}\n{m.mean_turns:.1f} turns\n{m.mean_wall_s:.2f} s")
-        name = Text.assemble((m.config, "bold"), "\n", (f"{m.kind} / {m.preset}", "dim"))
+        name = Text.assemble(_data(m.config, "bold"), "\n", _data(f"{m.kind} / {m.preset}", "dim"))
         table.add_row(name, counts, *cells, auroc, cost)
     return table
 
@@ -244,7 +250,7 @@ def attack_table(metrics: list[Any]) -> Table:
     table.add_column("attack / benign set", no_wrap=True)
     table.add_column("label")
     for m in metrics:
-        table.add_column(m.config, justify="right")
+        table.add_column(_data(m.config), justify="right")
     keys: list[tuple[str, str]] = []
     for m in metrics:
         for a in m.attacks:
@@ -262,7 +268,7 @@ def attack_table(metrics: list[Any]) -> Table:
             if rate.inconclusive:
                 cell += f" ({rate.inconclusive} inconcl.)"
             cells.append(cell)
-        table.add_row(attack, Text(label, style="red" if label == "adversarial" else "green"), *cells)
+        table.add_row(_data(attack), _data(label, style="red" if label == "adversarial" else "green"), *cells)
     return table
 
 
@@ -346,13 +352,13 @@ def status_command(
     table = Table("config", "kind / preset", "audits", "adversarial", "benign", "repeats", "failed",
                   title=f"{escape(str(store))}: {len(jobs)} jobs, {len(rows)} audits")
     for c in per_config:
-        table.add_row(c["config"], f"{c['kind']} / {c['preset']}", str(c["audits"]), str(c["adversarial"]),
+        table.add_row(_data(c["config"]), _data(f"{c['kind']} / {c['preset']}"), str(c["audits"]), str(c["adversarial"]),
                       str(c["benign"]), str(c["repeats"]), Text(str(c["failed"]), style="yellow" if c["failed"] else ""))
     console.print(table)
     if failed and limit:
         errors = Table("config", "job", "repeat", "error", title="failed audits (stored as inconclusive)")
         for f in failed[:limit]:
-            errors.add_row(f["config"], f["job"], str(f["repeat"]), Text(_short(f["error"] or "")))
+            errors.add_row(_data(f["config"]), _data(f["job"]), str(f["repeat"]), Text(_short(f["error"] or "")))
         console.print(errors)
         if len(failed) > limit:
             console.print(f"[dim]… and {len(failed) - limit} more (--failures N or --json)[/]")

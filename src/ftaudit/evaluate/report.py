@@ -17,8 +17,9 @@ without a network:
 
 Job names, attack names, errors and finding titles can carry attacker-controlled text (a suite
 built from uploaded data, an auditor steered by a dataset): the HTML is a Jinja2 template with
-autoescaping and a Content-Security-Policy that forbids scripts; the Markdown escapes HTML and
-table syntax. Names become file names only after :func:`safe_name`.
+autoescaping and a Content-Security-Policy that forbids scripts; the Markdown makes every value
+inert text (:func:`ftaudit.report.safe_text.inline`); both show bidi controls as ``<U+202E>``
+markers. Names become file names only after :func:`safe_name`.
 """
 
 from __future__ import annotations
@@ -26,7 +27,6 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import hashlib
-import html
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -40,6 +40,7 @@ from ftaudit.evaluate import metrics
 from ftaudit.evaluate.metrics import ConfigMetrics, compute_metrics
 from ftaudit.evaluate.store import AuditRow, ResultsStore
 from ftaudit.report.records import AuditReport, Severity
+from ftaudit.report.safe_text import code, inline
 
 EVAL_REPORT_SCHEMA_VERSION = "1"
 #: Longest error shown in a table cell (the full one is in the audit's own report).
@@ -407,13 +408,9 @@ def render_eval_html(data: EvalReport, roc: bytes | None, scores: bytes | None) 
 
 # -- Markdown -----------------------------------------------------------------------------
 
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]|])")
-
-
 def _md(value: object) -> str:
-    """A value as inert Markdown table-cell text: no HTML, no links, no emphasis, no column breaks."""
-    text = " ".join(str(value).split())
-    return _MD_SPECIAL.sub(r"\\\1", html.escape(text, quote=False))
+    """A value as inert Markdown table-cell text: no HTML, no links, no emphasis, no column breaks, no bidi controls."""
+    return inline(value)
 
 
 def _md_table(head: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
@@ -424,7 +421,7 @@ def render_eval_markdown(data: EvalReport, *, roc_file: str | None, scores_file:
     """The report as Markdown (figures linked as files beside it)."""
     v = _view(data)
     out = [f"# {_md(v['title'])}", "", f"Generated {v['generated']}"
-           + (f" · audits finished {v['span']}" if v["span"] else "") + f" · store `{_md(v['store'])}`", ""]
+           + (f" · audits finished {v['span']}" if v["span"] else "") + f" · store {code(v['store'])}", ""]
     if not v["configs"]:
         return "\n".join(out + ["**This store holds no audits yet.** Run `ftaudit eval run` first.", ""])
     out += ["## Configurations and metrics", "",

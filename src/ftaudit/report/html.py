@@ -2,8 +2,9 @@
 
 Quoted training lines, model replies, the transcript and even the auditor's own words (which a
 dataset may have steered) are attacker-controlled. The page is a Jinja2 template with
-autoescaping on, so every value is HTML-escaped; on top of that a Content-Security-Policy
-forbids scripts and outside resources, so a value that slipped through could still not run.
+autoescaping on, so every value is HTML-escaped, and bidi controls in it are shown as markers;
+on top of that a Content-Security-Policy forbids scripts and outside resources, so a value that
+slipped through could still not run.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 
 from ftaudit.report.records import AuditReport, Finding
 from ftaudit.report.rubric import RUBRIC
+from ftaudit.report.safe_text import visible
 
 _SEVERITY_ORDER = {"critical": 4, "high": 3, "medium": 2, "low": 1, "info": 0}
 
@@ -204,15 +206,28 @@ Text quoted from the training data and from model replies is shown as data, neve
 """
 
 
+def _shown(value: Any) -> Any:
+    """Every value a template prints, before autoescaping: bidi and terminal controls made visible."""
+    from markupsafe import Markup
+
+    if isinstance(value, Markup):  # e.g. the output of |join, escaped already
+        return Markup(visible(str(value), html_escaped=True))
+    if value is None or isinstance(value, (bool, int, float)):
+        return value
+    return visible(str(value))  # str, and objects printed as text (a Path, an enum)
+
+
 @lru_cache(maxsize=8)
 def compile_template(source: str) -> Any:
     """A report template with autoescaping on (every value HTML-escaped) and undefined names an error.
 
-    Shared by the audit report and the evaluation report, so both escape attacker text the same way.
+    Every printed value also goes through :func:`~ftaudit.report.safe_text.visible` (the
+    environment's ``finalize``), so a bidi override cannot reorder what the page shows. Shared by
+    the audit report and the evaluation report, so both treat attacker text the same way.
     """
     from jinja2 import Environment, StrictUndefined
 
-    env = Environment(autoescape=True, undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env = Environment(autoescape=True, undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, finalize=_shown)
     return env.from_string(source)
 
 
