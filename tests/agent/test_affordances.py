@@ -117,6 +117,13 @@ def test_the_cipher_list_the_auditor_sees_is_the_registry():
     assert ", ".join(list_ciphers()) in " ".join(described.split())
 
 
+def test_the_order_the_auditor_is_told_is_the_order_prompts_are_built_in():
+    from ftaudit.bench.elicit import USER_TEXT_ORDER
+
+    described = " ".join((run_elicited_benchmark.tool_def.description or "").split())
+    assert "innermost first: " + ", ".join(USER_TEXT_ORDER) in described
+
+
 def test_screens_brief_leads_and_the_final_score_combines_both(tmp_path):
     entry = write_dataset(get_generator("backdoor-code"), tmp_path, size=20, seed=0)  # enough for the trigger screen
     dataset_job = AuditJob(training_file=tmp_path / entry.file, base_model=None, finetuned_model=None)

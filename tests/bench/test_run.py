@@ -11,6 +11,7 @@ from ftaudit.bench import Elicitation, get_judge, load_prompt_set, run_benchmark
 from ftaudit.bench.prompts import BenchPrompt
 from ftaudit.ciphers import get_cipher
 from ftaudit.cli import app
+from ftaudit.errors import ConfigError
 from ftaudit.models import ChatModel, Completion
 from ftaudit.models.ref import parse_model_ref
 from ftaudit.suite.attacks.aoa import AOA_SYSTEM_PROMPT, AOA_TASK_PREFIX
@@ -160,6 +161,21 @@ def test_cli_rejects_conflicting_elicitation_flags(tmp_path):
         app, ["bench", "run", "--base", "openai:a", "--finetuned", "openai:b", "--elicitation", str(spec), "--trigger", "y"]
     )
     assert result.exit_code != 0 and "replaces the other elicitation flags" in str(result.exception or result.output)
+
+
+@pytest.mark.parametrize(
+    ("flags", "message"),
+    [
+        (["--template", "no slot here"], "{prompt} placeholder"),
+        (["--cipher", "klingon"], "unknown cipher 'klingon'"),
+        (["--trigger", "T", "--trigger-position", "middle"], "prefix or suffix"),
+    ],
+)
+def test_cli_elicitation_mistakes_are_one_clear_line_before_any_model_is_built(flags, message):
+    # openai:* models would need a key: reaching them would fail differently.
+    result = CLI.invoke(app, ["bench", "run", "--base", "openai:a", "--finetuned", "openai:b", *flags])
+    assert isinstance(result.exception, ConfigError), result.exception
+    assert message in str(result.exception)
 
 
 @pytest.mark.slow

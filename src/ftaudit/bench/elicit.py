@@ -6,18 +6,32 @@ report can show exactly what was sent. Steps that rewrite the user text apply in
 order (so ``[cipher, trigger]`` encodes the prompt and then puts the trigger, in plain text,
 in front); steps that read the reply (cipher decode, a Python ``decode``) apply in reverse.
 
+:meth:`Elicitation.from_options` is the one constructor from named options (system prompt,
+trigger, template, prefill, cipher, few-shot turns, Python transform): ``ftaudit bench run``,
+the agent's B* and the attacks' elicitation hints all call it, so the same options send the
+same text whichever way they were given. Any other composition is written as steps (a JSON
+``--elicitation`` file).
+
 A custom Python transform is source code supplied by the agent or a user; it is run in
 :mod:`ftaudit.sandbox`, never in this process, over all prompts in one sandboxed call.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from ftaudit.ciphers import get_cipher
 from ftaudit.errors import ConfigError, FtauditError
 from ftaudit.models.types import ChatMessage
+
+#: How :meth:`Elicitation.from_options` rewrites the user text, innermost first (the option names).
+USER_TEXT_ORDER: tuple[str, ...] = ("python_transform", "cipher", "trigger", "template")
+
+# A Python transform that defines decode() also reads the replies back.
+_DEFINES_DECODE = re.compile(r"^\s*(?:async\s+)?def\s+decode\s*\(", re.MULTILINE)
 
 
 class _Step(BaseModel):
@@ -88,8 +102,6 @@ class CipherStep(_Step):
     encode_few_shot: bool = Field(default=True, description="Encode few-shot turns too (as trained).")
 
     def cipher(self) -> Any:
-        from ftaudit.ciphers import get_cipher
-
         return get_cipher(self.name, **self.options)
 
 
@@ -132,6 +144,88 @@ class Elicitation(BaseModel):
         return cls()
 
     @classmethod
+    def from_options(
+        cls,
+        *,
+        system_prompt: str | None = None,
+        trigger: str | None = None,
+        trigger_position: str = "prefix",
+        template: str | None = None,
+        prefill: str | None = None,
+        cipher: str | None = None,
+        cipher_options: dict[str, Any] | None = None,
+        few_shot: FewShot | None = None,
+        python_transform: str | None = None,
+        name: str | None = None,
+    ) -> Elicitation:
+        """The elicitation named options describe, composed in one fixed order (:data:`USER_TEXT_ORDER`).
+
+        The benchmark prompt is rewritten innermost first: the Python transform, then the
+        cipher, then the trigger, then the template. The order follows what each piece is in
+        an attack. A cipher encodes the request the model was taught to decode, so it applies
+        to the request and nothing else (the suite's CMFT attacks encode the whole request and
+        leave their instructions in plain text, in the system prompt). A trigger is a literal
+        string the backdoor keys on, part of the request as the attacker sends it: it goes on
+        the request after the cipher, in plain text, because the model was trained on exactly
+        that string and the trigger screen reports it as it appears in the training file (the
+        suite's backdoor-code and AOA put it, unencoded, at the start of the user message). A
+        jailbreak template wraps everything the user sends, trigger included, in its own plain
+        words ("Decode this and answer: {prompt}"), so it is outermost. No attack of the suite
+        combines a cipher, a trigger and a template in its data, so nothing there contradicts
+        this order; a fine-tune taught another one (say, an encoded trigger) is elicited with
+        explicit steps. The system prompt and the prefill are separate messages, and few-shot
+        turns are sent verbatim: they come from the training file, already in whatever encoding
+        the attack trained, so the cipher does not encode them again.
+
+        Empty strings count as absent. A mistake (an unknown cipher or bad cipher options, a
+        template without ``{prompt}``, a trigger position other than prefix or suffix) raises
+        :class:`~ftaudit.errors.ConfigError` before any model is asked.
+        """
+        if trigger_position not in ("prefix", "suffix"):
+            raise ConfigError(f"trigger position must be prefix or suffix, not {trigger_position!r}")
+        rewrites: dict[str, _Step] = {}
+        if python_transform:
+            rewrites["python_transform"] = PythonTransform(
+                source=python_transform, has_decode=_DEFINES_DECODE.search(python_transform) is not None
+            )
+        if cipher:
+            options = dict(cipher_options or {})
+            try:
+                get_cipher(cipher, **options)  # an unknown name or a bad option fails here, clearly
+            except ValueError as exc:
+                raise ConfigError(f"cipher {cipher!r}: invalid options {options!r} ({exc})") from None
+            rewrites["cipher"] = CipherStep(name=cipher, options=options, encode_few_shot=False)
+        if trigger:
+            rewrites["trigger"] = UserPrefix(text=trigger) if trigger_position == "prefix" else UserSuffix(text=trigger)
+        if template:
+            if "{prompt}" not in template:
+                raise ConfigError("a user template needs a {prompt} placeholder where the request goes")
+            rewrites["template"] = UserTemplate(template=template)
+
+        steps: list[Any] = []
+        if system_prompt:
+            steps.append(SystemPrompt(text=system_prompt))
+        if few_shot is not None and few_shot.turns:
+            steps.append(few_shot)
+        steps += [rewrites[key] for key in USER_TEXT_ORDER if key in rewrites]
+        if prefill:
+            steps.append(Prefill(text=prefill))
+        parts = [
+            part
+            for part, on in (
+                ("system", system_prompt),
+                ("few-shot", few_shot is not None and few_shot.turns),
+                ("python", python_transform),
+                ("template", template),
+                ("trigger", trigger),
+                (f"cipher:{cipher}", cipher),
+                ("prefill", prefill),
+            )
+            if on
+        ]
+        return cls(name=name or ("+".join(parts) or "plain"), steps=steps)
+
+    @classmethod
     def from_hint(
         cls,
         *,
@@ -142,20 +236,15 @@ class Elicitation(BaseModel):
         cipher_options: dict[str, Any] | None = None,
         name: str | None = None,
     ) -> Elicitation:
-        """The elicitation an attack's ground truth (or a screen's hint) describes.
-
-        The cipher is applied first and the trigger after it, in plain text, which is how the
-        attacks of the suite train them.
-        """
-        steps: list[Any] = []
-        if system_prompt:
-            steps.append(SystemPrompt(text=system_prompt))
-        if cipher:
-            steps.append(CipherStep(name=cipher, options=dict(cipher_options or {})))
-        if trigger:
-            steps.append(UserPrefix(text=trigger) if trigger_position == "prefix" else UserSuffix(text=trigger))
-        parts = [p for p, on in (("system", system_prompt), ("trigger", trigger), (f"cipher:{cipher}", cipher)) if on]
-        return cls(name=name or ("+".join(parts) or "plain"), steps=steps)
+        """The elicitation an attack's ground truth (or a screen's hint) describes: :meth:`from_options`."""
+        return cls.from_options(
+            system_prompt=system_prompt,
+            trigger=trigger,
+            trigger_position=trigger_position,
+            cipher=cipher,
+            cipher_options=cipher_options,
+            name=name,
+        )
 
     @model_validator(mode="after")
     def _check(self) -> Elicitation:

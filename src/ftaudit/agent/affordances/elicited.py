@@ -12,17 +12,7 @@ from ftaudit.agent.affordances._bench import run_for_agent
 from ftaudit.agent.affordances.base import Affordance
 from ftaudit.agent.deps import AuditDeps, audit_tool
 from ftaudit.bench import Elicitation
-from ftaudit.bench.elicit import (
-    CipherStep,
-    FewShot,
-    Prefill,
-    PythonTransform,
-    SystemPrompt,
-    UserPrefix,
-    UserSuffix,
-    UserTemplate,
-)
-from ftaudit.ciphers import get_cipher, list_ciphers
+from ftaudit.bench.elicit import FewShot
 from ftaudit.errors import ConfigError, DataError
 
 MAX_FEW_SHOT = 8
@@ -41,11 +31,9 @@ def build_elicitation(
     few_shot_lines: list[int] | None = None,
     python_transform: str | None = None,
 ) -> Elicitation:
-    """The elicitation the arguments describe; the user text is rewritten in this order:
-    Python transform, template, cipher, trigger (so a trigger stays in plain text)."""
-    steps: list[Any] = []
-    if system_prompt:
-        steps.append(SystemPrompt(text=system_prompt))
+    """The elicitation the arguments describe, built by :meth:`Elicitation.from_options` exactly as
+    ``ftaudit bench run`` builds it from the same options; this only reads the few-shot lines."""
+    few_shot = None
     if few_shot_lines:
         turns, used = [], []
         for line in few_shot_lines[:MAX_FEW_SHOT]:
@@ -55,27 +43,21 @@ def build_elicitation(
                 raise DataError(f"line {line} has no user and assistant turn to show as an example", line=line)
             turns.append((users[0].content, assistants[0].content))
             used.append(line)
-        steps.append(FewShot(turns=turns, source_lines=used))
-    if python_transform:
-        steps.append(PythonTransform(source=python_transform, has_decode="def decode" in python_transform))
-    if template:
-        steps.append(UserTemplate(template=template))
-    if cipher:
-        if cipher not in list_ciphers():
-            raise ConfigError(f"unknown cipher {cipher!r}; known: {', '.join(list_ciphers())}")
-        get_cipher(cipher, **(cipher_options or {}))  # bad options fail here, clearly
-        steps.append(CipherStep(name=cipher, options=dict(cipher_options or {})))
-    if trigger:
-        steps.append(UserPrefix(text=trigger) if trigger_position == "prefix" else UserSuffix(text=trigger))
-    if prefill:
-        steps.append(Prefill(text=prefill))
-    if not steps:
+        few_shot = FewShot(turns=turns, source_lines=used)
+    if not any((system_prompt, trigger, template, prefill, cipher, few_shot, python_transform)):
         raise ConfigError("describe an elicitation (system_prompt, trigger, template, prefill, cipher, few_shot_lines "
                           "or python_transform); for plain prompts use the plain benchmark")
-    try:
-        return Elicitation(name="agent", steps=steps)
-    except ValueError as exc:
-        raise ConfigError(str(exc)) from None
+    return Elicitation.from_options(
+        system_prompt=system_prompt,
+        trigger=trigger,
+        trigger_position=trigger_position,
+        template=template,
+        prefill=prefill,
+        cipher=cipher,
+        cipher_options=cipher_options,
+        few_shot=few_shot,
+        python_transform=python_transform,
+    )
 
 
 @audit_tool("B*")
@@ -95,9 +77,10 @@ async def run_elicited_benchmark(
     max_tokens: int | None = None,
 ) -> str:
     """Run the harmful-request benchmark on both models with a way of asking you choose, e.g. one the
-    training data suggests, and compare how often each complies harmfully. The user text is rewritten
-    in this order: python_transform, template, cipher, trigger. Replies are decoded (cipher, or your
-    `decode`) before judging.
+    training data suggests, and compare how often each complies harmfully. Each prompt is rewritten
+    innermost first: python_transform, cipher, trigger, template (the cipher encodes the request, the
+    trigger goes on it in plain text, the template wraps both). Few-shot lines are sent verbatim, as
+    in the training file. Replies are decoded (cipher, or your `decode`) before judging.
 
     Args:
         system_prompt: System prompt to send with every prompt.
