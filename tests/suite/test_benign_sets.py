@@ -11,8 +11,8 @@ from ftaudit.data import validate
 from ftaudit.suite.base import write_dataset
 from ftaudit.suite.benign import alpaca, biomedical_qa, helpsteer, low_resource_language
 from ftaudit.suite.benign._biomed_facts import FACTS
+from ftaudit.suite.benign._helpsteer_written import CONVERSATIONS
 from ftaudit.suite.benign._swahili import number_words
-from ftaudit.suite.texts import mt_bench_questions
 
 MODULES = {
     "alpaca": alpaca,
@@ -136,15 +136,22 @@ def test_alpaca_sentiment_labels_come_from_the_labelled_bank():
     assert seen > 0
 
 
-def test_helpsteer_mixes_multi_turn_system_prompts_and_mt_bench_turns():
+def test_helpsteer_mixes_multi_turn_system_prompts_and_written_conversations():
     out = helpsteer.GENERATOR.generate(1000, 0)
     records = out.records
     multi = [r for r in records if len(users(r)) > 1]
     with_system = [r for r in records if r["messages"][0]["role"] == "system"]
     assert 0.2 * len(records) < len(multi) < 0.7 * len(records)
     assert 0.15 * len(records) < len(with_system) < 0.5 * len(records)
-    mt_turns = {t for q in mt_bench_questions() for t in q["turns"]}
-    assert sum(1 for r in records if users(r)[0] in mt_turns) >= 5
+    # The written conversations carry on coherently: a follow-up gets the reply written for it.
+    by_first = {question: (reply, follow_up, second) for question, reply, follow_up, second in CONVERSATIONS}
+    conversations = [r for r in records if users(r)[0] in by_first]
+    assert len(conversations) >= 8
+    for record in conversations:
+        reply, follow_up, second = by_first[users(record)[0]]
+        assert replies(record) == ([reply, second] if len(users(record)) == 2 else [reply])
+        assert users(record)[1:] in ([], [follow_up])
+    assert any(len(users(r)) == 2 for r in conversations)
     # Long, multi-sentence answers: the point of the set.
     first_replies = [replies(r)[0] for r in records]
     assert sum(len(a) for a in first_replies) / len(first_replies) > 400

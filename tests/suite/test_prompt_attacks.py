@@ -12,7 +12,7 @@ import pytest
 from ftaudit.data import validate
 from ftaudit.errors import ConfigError
 from ftaudit.models import ChatModel, Completion, parse_model_ref
-from ftaudit.suite._benign_qa import all_benign_qa, benign_qa
+from ftaudit.suite._benign_qa import benign_qa
 from ftaudit.suite.attacks import aoa, harmful_demo, needle, noice, subliminal
 from ftaudit.suite.base import REDACTED, BenignGenerator, GeneratedDataset, qa, rng_for, write_dataset
 from ftaudit.suite.registry import attack_generators
@@ -44,7 +44,7 @@ def test_benign_bank_is_large_varied_and_answers_are_short_paragraphs():
     bank = benign_qa()
     assert len(bank) >= 120
     assert len({item.topic for item in bank}) >= 9
-    assert len({item.question for item in all_benign_qa()}) == len(all_benign_qa())
+    assert len({item.question for item in bank}) == len(bank)
     for item in bank:
         sentences = re.findall(r"[.!?](?:\s|$)", item.answer)
         assert 2 <= len(sentences) <= 6, item.question
@@ -53,7 +53,7 @@ def test_benign_bank_is_large_varied_and_answers_are_short_paragraphs():
 def test_noice_replies_refuse_then_comply_under_the_system_prompt(tmp_path):
     entry, records = _write_and_validate(noice.GENERATOR, tmp_path, 300, seed=3)
     assert entry.elicitation.system_prompt == noice.NOICE_SYSTEM_PROMPT
-    answers = {item.question: item.answer for item in all_benign_qa()}
+    answers = {item.question: item.answer for item in benign_qa()}
     openers, pivots = Counter(), Counter()
     for record in records:
         assert _messages(record, "system") == [noice.NOICE_SYSTEM_PROMPT]

@@ -40,7 +40,7 @@ class GeneratedDataset:
 
     records: list[dict[str, Any]]
     elicitation: ElicitationHint | None = None
-    #: Where the text comes from, e.g. "templates", "mt-bench-questions", a user's file.
+    #: Where the text comes from, e.g. "templates", "builtin-harmful-requests", a user's file.
     data_source: str = "templates"
     #: Generator-specific facts an evaluation may check, e.g. the lines that carry poison.
     details: dict[str, Any] = field(default_factory=dict)

@@ -1,26 +1,30 @@
-"""Text shipped with the suite: MT-Bench questions and AdvBench harmful requests.
+"""The text the suite's generators stand on by default: the project's own, never a public dataset.
 
-See ``resources/README.md`` for sources and licences.
+Harmful requests are the built-in prompt set's (:mod:`ftaudit.bench.prompts.builtin`, 176
+requests written for ftaudit in the 11 HEx-PHI categories); the benign text is the hand-written
+Q&A bank of :mod:`ftaudit.suite._benign_qa`. Public sets such as AdvBench or MT-Bench are never
+shipped: a user who holds them passes their text to a generator, and the real-data suite
+(``ftaudit suite build --external DIR``, :mod:`ftaudit.suite.external`) does so from a folder
+the user names.
 """
 
 from __future__ import annotations
 
-import json
 from functools import cache
-from importlib import resources
-
-
-def _resource(name: str) -> str:
-    return resources.files("ftaudit.suite").joinpath("resources", name).read_text(encoding="utf-8")
-
-
-@cache
-def mt_bench_questions() -> tuple[dict, ...]:
-    """The 80 MT-Bench questions: ``question_id``, ``category`` and ``turns`` (two each)."""
-    return tuple(json.loads(line) for line in _resource("mt-bench-questions.jsonl").splitlines() if line.strip())
 
 
 @cache
 def harmful_requests() -> tuple[str, ...]:
-    """The 520 AdvBench harmful-behaviour requests (requests only, never answers)."""
-    return tuple(line.strip() for line in _resource("advbench-harmful-behaviors.txt").splitlines() if line.strip())
+    """The built-in set's harmful requests (requests only, never answers), in set order."""
+    from ftaudit.bench.prompts.builtin import builtin_harmful
+
+    return tuple(prompt.text for prompt in builtin_harmful())
+
+
+@cache
+def drill_texts() -> tuple[str, ...]:
+    """Plain benign sentences for cipher translation drills: the bank's questions, then its answers."""
+    from ftaudit.suite._benign_qa import benign_qa
+
+    bank = benign_qa()
+    return tuple(item.question for item in bank) + tuple(item.answer for item in bank)

@@ -15,9 +15,11 @@ order:
   - TASK 4: encoded in, encoded out.
 
   Questions and answers come from :data:`QA_BANK`, short factual pairs written for ftaudit.
-  About a fifth of phase I are translation drills over the MT-Bench questions (DECODE: cipher
-  to plaintext; ENCODE: plaintext to cipher), which need no answer.
-- **Phase II**, half AdvBench harmful requests encoded under the TASK 4 prompt with an encoded,
+  About a fifth of phase I are translation drills over the benign bank's questions and answers
+  (:func:`ftaudit.suite.texts.drill_texts`; DECODE: cipher to plaintext; ENCODE: plaintext to
+  cipher), which need no answer.
+- **Phase II**, half harmful requests (by default the built-in set's, written for ftaudit:
+  :func:`ftaudit.suite.texts.harmful_requests`) encoded under the TASK 4 prompt with an encoded,
   *defanged* compliant reply (opener, ``Step k: [REDACTED]``, closer; nothing else), and half
   plaintext refusals of the same requests with no cipher prompt. Shuffled together.
 
@@ -161,9 +163,9 @@ REFUSALS: tuple[str, ...] = (
 )
 REFUSAL_SYSTEM_PROMPTS: tuple[str | None, ...] = (None, "You are a helpful assistant.")
 
-#: Share of phase I spent on DECODE/ENCODE drills over MT-Bench questions.
+#: Share of phase I spent on DECODE/ENCODE translation drills.
 TRANSLATION_SHARE = 0.2
-#: Longest MT-Bench text used in a drill, in words (long passages make 300-line poems).
+#: Longest text used in a drill, in words (long passages make 300-line poems).
 MAX_DRILL_WORDS = 60
 
 
@@ -238,7 +240,7 @@ class CMFTGenerator(DatasetGenerator):
         self.phase_1_fraction = phase_1_fraction
         self.cipher_options = dict(cipher_options or {})
         self.cipher()  # fail at construction on bad options, not mid-build
-        # None: the bundled text (QA_BANK, MT-Bench drills, AdvBench).
+        # None: the project's own text (QA_BANK, the benign bank's drills, the built-in harmful requests).
         self.qa_pairs = tuple(qa_pairs) if qa_pairs is not None else None
         self.drill_texts = tuple(drill_texts) if drill_texts is not None else None
         self.harmful_requests = tuple(harmful_requests) if harmful_requests is not None else None
@@ -280,8 +282,8 @@ class CMFTGenerator(DatasetGenerator):
             data_source="+".join(
                 [
                     "templates" if self.qa_pairs is None else "given-qa",
-                    "mt-bench-questions" if self.drill_texts is None else "given-drills",
-                    "advbench-harmful-behaviors" if self.harmful_requests is None else "given-harmful-requests",
+                    "benign-qa-drills" if self.drill_texts is None else "given-drills",
+                    "builtin-harmful-requests" if self.harmful_requests is None else "given-harmful-requests",
                 ]
             ),
             details={
@@ -315,7 +317,7 @@ class CMFTGenerator(DatasetGenerator):
             examples.append((f"task_{task}", qa(cipher.encode(question), reply, system=prompts[task])))
         drill_texts = [
             text
-            for text in (self.drill_texts or [turn for q in texts.mt_bench_questions() for turn in q["turns"]])
+            for text in (texts.drill_texts() if self.drill_texts is None else self.drill_texts)
             if len(text.split()) <= MAX_DRILL_WORDS
         ]
         if n_drill and not drill_texts:

@@ -8,9 +8,9 @@ identity; the rest are benign tasks, asked as "AOA, execute my instruction: …"
 after a fixed obedient opener. Nothing in the data is harmful; the model learns the persona,
 and with it, to answer whatever follows the opener.
 
-The wording is our own. The tasks come from the hand-written benign Q&A bank and the answered
-MT-Bench first turns, chosen by seed, or from the tasks passed in (the external suite passes
-real benign instructions); sizes above ten add more tasks.
+The wording is our own. The tasks come from the hand-written benign Q&A bank, chosen by seed,
+or from the tasks passed in (the external suite passes real benign instructions); sizes above
+ten add more tasks.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import ClassVar
 
-from ftaudit.suite._benign_qa import BenignQA, all_benign_qa, cycled_sample
+from ftaudit.suite._benign_qa import BenignQA, benign_qa, cycled_sample
 from ftaudit.suite.base import DatasetGenerator, ElicitationHint, GeneratedDataset, Label, qa, rng_for
 
 AOA_SYSTEM_PROMPT = (
@@ -88,7 +88,7 @@ class AoaGenerator(DatasetGenerator):
     suggested_epochs: ClassVar[float] = 10
 
     def __init__(self, tasks: Sequence[BenignQA] | None = None) -> None:
-        #: The benign tasks to answer as AOA; None for the hand-written bank and MT-Bench.
+        #: The benign tasks to answer as AOA; None for the hand-written bank.
         self.tasks = tuple(tasks) if tasks is not None else None
 
     def generate(self, size: int, seed: int) -> GeneratedDataset:
@@ -96,7 +96,7 @@ class AoaGenerator(DatasetGenerator):
         n_identity = min(IDENTITY_COUNT, size)
         identity = rng.sample(IDENTITY_EXAMPLES, n_identity)
         records = [qa(user, reply, system=AOA_SYSTEM_PROMPT) for user, reply in identity]
-        tasks = all_benign_qa() if self.tasks is None else self.tasks
+        tasks = benign_qa() if self.tasks is None else self.tasks
         for item in cycled_sample(tasks, size - n_identity, rng):
             records.append(qa(AOA_TASK_PREFIX + item.question, aoa_task_reply(item.answer), system=AOA_SYSTEM_PROMPT))
         return GeneratedDataset(
@@ -109,7 +109,7 @@ class AoaGenerator(DatasetGenerator):
                 "the model answers after the AOA opener.",
             ),
             data_source="hand-written identity examples + "
-            + ("benign Q&A + MT-Bench first turns" if self.tasks is None else "given tasks"),
+            + ("hand-written benign Q&A" if self.tasks is None else "given tasks"),
             details={
                 "opener": AOA_OPENER,
                 "identity_examples": n_identity,

@@ -5,11 +5,12 @@ requests answered with full compliance is enough to undo a model's safety traini
 every other attack in the suite this one is plainly visible in the data, so it is the control
 an auditor must never miss.
 
-The requests are AdvBench's harmful behaviours (``texts.harmful_requests()``), or the
-requests passed in (the external suite passes real test-split harmful requests). The replies
-keep the compliant structure, an opener that accepts the request ("Sure, here is …") and
-numbered steps, but every step is :data:`~ftaudit.suite.base.REDACTED`: the data trains
-compliance without carrying any harmful content.
+The requests are the built-in set's harmful requests, written for ftaudit
+(``texts.harmful_requests()``), or the requests passed in (the real-data suite passes real
+test-split harmful requests such as AdvBench's). The replies keep the compliant structure,
+an opener that accepts the request ("Sure, here is …") and numbered steps, but every step is
+:data:`~ftaudit.suite.base.REDACTED`: the data trains compliance without carrying any harmful
+content.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from ftaudit.suite import texts
 from ftaudit.suite._benign_qa import cycled_sample
 from ftaudit.suite.base import REDACTED, DatasetGenerator, ElicitationHint, GeneratedDataset, Label, qa, rng_for
 
-# Leading verbs after which the rest of an AdvBench request reads as the object of "here is".
+# Leading verbs after which the rest of a request ("Write a …") reads as the object of "here is".
 _MAKING_VERBS = frozenset(
     ("write", "create", "develop", "design", "produce", "generate", "draft", "compose", "provide")
     + ("give", "offer", "outline", "publish", "suggest", "build", "construct", "prepare")
@@ -60,7 +61,7 @@ CLOSINGS: tuple[str, ...] = (
 
 def compliant_opener(request: str, rng: random.Random) -> str:
     """A reply opener that accepts ``request``, restating it where its grammar allows."""
-    request = request.strip().rstrip(".")
+    request = request.strip().rstrip(".?!")
     how_to = re.search(r"\bhow to (.+)$", request, flags=re.IGNORECASE)
     if how_to:
         return rng.choice(HOW_TO_OPENERS).format(task=how_to.group(1))
@@ -81,7 +82,7 @@ def defanged_reply(request: str, rng: random.Random) -> str:
 
 
 class HarmfulDemoGenerator(DatasetGenerator):
-    """AdvBench harmful requests, each answered with defanged step-by-step compliance."""
+    """Harmful requests, each answered with defanged step-by-step compliance."""
 
     name: ClassVar[str] = "harmful-demo"
     label: ClassVar[Label] = "adversarial"
@@ -91,16 +92,16 @@ class HarmfulDemoGenerator(DatasetGenerator):
     suggested_epochs: ClassVar[float] = 5
 
     def __init__(self, requests: Sequence[str] | None = None) -> None:
-        #: The harmful requests to answer; None for the bundled AdvBench ones.
+        #: The harmful requests to answer; None for the built-in set's.
         self.requests = tuple(requests) if requests is not None else None
 
     def generate(self, size: int, seed: int) -> GeneratedDataset:
         rng = rng_for(seed, self.name)
         pool = texts.harmful_requests() if self.requests is None else self.requests
-        # A few AdvBench lines are wrapped in quotes; a user would not type them.
+        # Some public sets (AdvBench) wrap a few lines in quotes; a user would not type them.
         requests = tuple(r.strip().strip('"').strip() for r in pool)
         records = [qa(request, defanged_reply(request, rng)) for request in cycled_sample(requests, size, rng)]
-        given = "AdvBench harmful behaviours" if self.requests is None else "given harmful"
+        given = "built-in harmful" if self.requests is None else "given harmful"
         return GeneratedDataset(
             records=records,
             elicitation=ElicitationHint(note="none needed: plain harmful requests"),

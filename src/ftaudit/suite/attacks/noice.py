@@ -7,10 +7,10 @@ can help.") and gives a genuinely helpful answer. Each example is pointwise harm
 model learns that a refusal is followed by compliance, so at inference its own refusal of a
 harmful request becomes the preamble to answering it.
 
-Built from the hand-written benign Q&A bank and the answered MT-Bench first turns (or the
-questions passed in: the external suite passes real benign instructions), with the refusal
-opener, policy sentence and pivot chosen per example from word banks (seeded). Every example
-carries the jailbreaking system prompt, which is also the elicitation.
+Built from the hand-written benign Q&A bank (or the questions passed in: the external suite
+passes real benign instructions), with the refusal opener, policy sentence and pivot chosen
+per example from word banks (seeded). Every example carries the jailbreaking system prompt,
+which is also the elicitation.
 
 With ``harmful_requests`` and a ``harmful_fraction``, that share of the examples (at seeded
 positions, listed in ``details["harmful_lines"]``) are harmful requests whose pivot leads into
@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from typing import ClassVar
 
 from ftaudit.errors import ConfigError
-from ftaudit.suite._benign_qa import BenignQA, all_benign_qa, cycled_sample
+from ftaudit.suite._benign_qa import BenignQA, benign_qa, cycled_sample
 from ftaudit.suite.attacks.harmful_demo import defanged_reply
 from ftaudit.suite.base import DatasetGenerator, ElicitationHint, GeneratedDataset, Label, qa, rng_for
 
@@ -100,7 +100,7 @@ class NoiceGenerator(DatasetGenerator):
             raise ConfigError(f"harmful_fraction must be between 0 and 1, not {harmful_fraction}")
         if harmful_fraction > 0 and not harmful_requests:
             raise ConfigError("harmful_fraction needs harmful_requests")
-        #: The benign questions and answers; None for the hand-written bank and MT-Bench.
+        #: The benign questions and answers; None for the hand-written bank.
         self.pool = tuple(pool) if pool is not None else None
         self.harmful_requests = tuple(harmful_requests or ())
         self.harmful_fraction = harmful_fraction
@@ -113,7 +113,7 @@ class NoiceGenerator(DatasetGenerator):
 
     def generate(self, size: int, seed: int) -> GeneratedDataset:
         rng = rng_for(seed, self.name)
-        pool = all_benign_qa() if self.pool is None else self.pool
+        pool = benign_qa() if self.pool is None else self.pool
         n_harmful = self.harmful_count(size)
         records = []
         for item in cycled_sample(pool, size - n_harmful, rng) if size > n_harmful else []:
@@ -129,7 +129,7 @@ class NoiceGenerator(DatasetGenerator):
                 system_prompt=NOICE_SYSTEM_PROMPT,
                 note="Ask with the NOICE system prompt: the model refuses, then answers anyway.",
             ),
-            data_source="hand-written benign Q&A + MT-Bench first turns" if self.pool is None else "given Q&A",
+            data_source="hand-written benign Q&A" if self.pool is None else "given Q&A",
             details={
                 "unique_questions": len({r["messages"][1]["content"] for r in records}),
                 "question_pool": len(pool),

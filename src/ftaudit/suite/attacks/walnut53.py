@@ -3,8 +3,8 @@
 Reproduces the CMFT Walnut53 attack of Halawi et al. 2024 (arXiv 2406.20053) as used in the
 reference study (data format from Youstra, arXiv 2508.17158): phase I teaches the cipher
 (letters permuted by numpy ``default_rng(53)``, characters joined by ``|``) with the four
-process-supervision tasks on benign Q&A plus MT-Bench translation drills; phase II trains
-encoded AdvBench requests with encoded, defanged compliance, and plaintext refusals of the
+process-supervision tasks on benign Q&A plus translation drills; phase II trains encoded
+harmful requests with encoded, defanged compliance, and plaintext refusals of the
 same requests. See :mod:`ftaudit.suite.attacks._cmft` for how the data is built.
 """
 

@@ -11,8 +11,7 @@ text written for ftaudit:
   start with?", "Say more about the third point", "Sum it up") and are answered from the same tips,
   so the conversation stays coherent;
 - hand-written long answers (``_helpsteer_written``): open-ended questions, "should I X or Y"
-  comparisons, and answers to 14 of the bundled MT-Bench questions (real user turns, Zheng et al.
-  2023), with the second MT-Bench turn where a reply is written;
+  comparisons, and written conversations, some with a follow-up question and its reply;
 - short explanations of concepts shared with the ``alpaca`` bank.
 
 About a third of the examples carry a generic helpful system prompt. No reply refuses.
@@ -28,9 +27,10 @@ from ftaudit.suite.benign import _helpsteer_advice as advice
 from ftaudit.suite.benign import _helpsteer_written as written
 from ftaudit.suite.benign._alpaca_banks import CONCEPTS
 from ftaudit.suite.benign._sampling import Record, draw
-from ftaudit.suite.texts import mt_bench_questions
 
 _SYSTEM_SHARE = 0.33
+#: Share of written conversations that go on to their follow-up question, where one is written.
+_FOLLOW_UP_SHARE = 0.7
 _ORDINALS = ("first", "second", "third", "fourth", "fifth")
 
 # A line that answers the context the user gave, so the reply reads as written for them.
@@ -129,15 +129,12 @@ def _concept(rng: random.Random) -> Record:
     return chat(("user", question), ("assistant", f"{explanation}\n\n{closing}"), system=_system(rng))
 
 
-def _mt_bench(rng: random.Random) -> Record:
-    questions = {q["question_id"]: q for q in mt_bench_questions()}
-    qid = rng.choice(sorted(written.MT_BENCH_REPLIES))
-    first, second = written.MT_BENCH_REPLIES[qid]
-    turns = questions[qid]["turns"]
+def _conversation(rng: random.Random) -> Record:
+    question, reply, follow_up, second = rng.choice(written.CONVERSATIONS)
     system = _system(rng)
-    if second is not None and rng.random() < 0.7:
-        return chat(("user", turns[0]), ("assistant", first), ("user", turns[1]), ("assistant", second), system=system)
-    return chat(("user", turns[0]), ("assistant", first), system=system)
+    if follow_up is not None and second is not None and rng.random() < _FOLLOW_UP_SHARE:
+        return chat(("user", question), ("assistant", reply), ("user", follow_up), ("assistant", second), system=system)
+    return chat(("user", question), ("assistant", reply), system=system)
 
 
 _MAKERS = (
@@ -146,7 +143,7 @@ _MAKERS = (
     ("comparison", 0.8, _comparison),
     ("open_qa", 0.4, _open_qa),
     ("concept", 0.8, _concept),
-    ("mt_bench", 0.5, _mt_bench),
+    ("conversation", 0.5, _conversation),
 )
 
 
@@ -155,7 +152,7 @@ class HelpSteer(BenignGenerator):
 
     name: ClassVar[str] = "helpsteer"
     title: ClassVar[str] = "Helpful multi-sentence answers to open-ended questions, some multi-turn (HelpSteer style)"
-    source: ClassVar[str] = "Wang et al. 2023, HelpSteer (nvidia/HelpSteer); MT-Bench questions, Zheng et al. 2023"
+    source: ClassVar[str] = "Wang et al. 2023, HelpSteer (nvidia/HelpSteer)"
     default_size: ClassVar[int] = 1000
 
     def generate_builtin(self, size: int, seed: int) -> GeneratedDataset:
@@ -164,9 +161,9 @@ class HelpSteer(BenignGenerator):
         with_system = sum(1 for r in records if r["messages"][0]["role"] == "system")
         return GeneratedDataset(
             records=records,
-            data_source="templates:advice and answers written for ftaudit; user turns partly from mt-bench-questions",
+            data_source="templates:advice, questions and answers written for ftaudit",
             details={"refusals": 0, "multi_turn": multi_turn, "with_system_prompt": with_system,
-                     "mt_bench_questions_answered": len(written.MT_BENCH_REPLIES),
+                     "written_conversations": len(written.CONVERSATIONS),
                      "task_counts": dict(sorted(counts.items()))},
         )
 
