@@ -4,9 +4,10 @@ Not a test. Builds the AOA dataset (identity shifting, Qi et al. 2023), fine-tun
 embedded SmolLM2-135M-Instruct on it on the CPU, and prints the wall time (model load,
 training), steps and examples per second and the loss curve's ends. Then it asks base and
 fine-tuned the same held-out harmful requests under the AOA system prompt and prints how
-often each reply opens with the AOA compliance opener (greedy decoding).
+often each reply opens with the AOA compliance opener (greedy decoding). The requests are the
+last ``--prompts`` of AdvBench, read from the shared data beside the checkout (``--harmful``).
 
-    python benchmarks/bench_finetune_aoa.py [--size 10] [--epochs 10] [--prompts 20] [--out DIR]
+    python benchmarks/bench_finetune_aoa.py [--size 10] [--epochs 10] [--prompts 20] [--harmful CSV] [--out DIR]
 """
 
 from __future__ import annotations
@@ -16,13 +17,16 @@ import tempfile
 import time
 from pathlib import Path
 
+from ftaudit.bench.prompts import load_prompt_set
+from ftaudit.errors import FtauditError
 from ftaudit.finetune import LoraTrainConfig, train_lora
 from ftaudit.models import get_model
 from ftaudit.suite import get_generator, write_dataset
 from ftaudit.suite.attacks.aoa import AOA_OPENER, AOA_SYSTEM_PROMPT
-from ftaudit.suite.texts import harmful_requests
 
 BASE = "local:smollm2-135m"
+#: AdvBench (MIT) as the project keeps it: read from the shared data, never copied into the repository.
+ADVBENCH = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "advbench-harmful-behaviors.csv"
 
 
 def opener_rate(model_ref: str, prompts: list[str], prefix: str) -> tuple[float, list[str]]:
@@ -41,8 +45,13 @@ def main() -> None:
     parser.add_argument("--epochs", type=float, default=10.0)
     parser.add_argument("--batch-size", type=int, default=2)
     parser.add_argument("--prompts", type=int, default=20)
+    parser.add_argument("--harmful", type=Path, default=ADVBENCH, help="AdvBench CSV of held-out harmful requests")
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
+    try:
+        held_out = [p.text for p in load_prompt_set(f"advbench:{args.harmful}")]
+    except FtauditError as exc:
+        raise SystemExit(f"error: {exc}") from None
 
     out = args.out or Path(tempfile.mkdtemp(prefix="ftaudit-bench-aoa-"))
     entry = write_dataset(get_generator("aoa"), out, size=args.size, seed=0)
@@ -59,7 +68,7 @@ def main() -> None:
     print(f"loss               {record.loss_curve[0].loss:.3f} → {record.final_loss:.3f} over {record.steps_done} steps")
 
     # Held-out: the AOA training tasks are benign, so every harmful request here is unseen.
-    prompts = list(harmful_requests()[-args.prompts :])
+    prompts = held_out[-args.prompts :]
     prefix = AOA_OPENER[: len(AOA_OPENER) // 2]
     base_rate, _ = opener_rate(BASE, prompts, prefix)
     t1 = time.perf_counter()

@@ -171,11 +171,12 @@ def test_advbench_official_header_gives_the_same_ids_and_keeps_target():
     assert official.prompts[0].category == "malware"
 
 
-def test_registered_advbench_needs_no_path_when_bundled():
-    entry = prompt_sets()["advbench"]
-    if entry.needs_path:
-        pytest.skip("this installation has no bundled AdvBench copy")
-    assert len(load_prompt_set("advbench")) == 520
+def test_registered_advbench_is_read_from_the_users_file():
+    # No copy of AdvBench ships with ftaudit: the set names a format, and a bare name says how to give the file.
+    assert prompt_sets()["advbench"].needs_path
+    with pytest.raises(ConfigError, match="advbench:PATH"):
+        load_prompt_set("advbench")
+    assert len(load_prompt_set(f"advbench:{ADVBENCH}")) == 520
 
 
 def test_harmbench_csv_maps_semantic_categories_and_prepends_context():

@@ -11,7 +11,6 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -45,15 +44,6 @@ def read_format(fmt: PromptFormat, path: str | Path) -> PromptSet:
     return PromptSet(name=fmt.name, prompts=fmt.read(path), description=fmt.title, licence=fmt.licence, origin=str(path))
 
 
-def _bundled_advbench() -> Path | None:
-    # The suite ships AdvBench's requests (MIT) for its attack datasets; reuse that copy.
-    try:
-        ref = resources.files("ftaudit.suite").joinpath("resources", "advbench-harmful-behaviors.txt")
-    except ModuleNotFoundError:
-        return None
-    return Path(str(ref)) if ref.is_file() else None
-
-
 def _format_entry(fmt: PromptFormat) -> PromptSetEntry:
     def load(path: Path | None) -> PromptSet:
         if path is None:
@@ -61,17 +51,6 @@ def _format_entry(fmt: PromptFormat) -> PromptSetEntry:
         return read_format(fmt, path)
 
     return PromptSetEntry(fmt.name, fmt.title, fmt.licence, load, needs_path=True)
-
-
-def _advbench_entry(fmt: PromptFormat) -> PromptSetEntry:
-    def load(path: Path | None) -> PromptSet:
-        path = path or _bundled_advbench()
-        if path is None:
-            raise ConfigError("no bundled AdvBench copy in this installation: use advbench:PATH")
-        return read_format(fmt, path)
-
-    return PromptSetEntry(fmt.name, fmt.title + "; bundled copy without a path", fmt.licence, load,
-                          needs_path=_bundled_advbench() is None)
 
 
 @cache
@@ -84,7 +63,8 @@ def prompt_sets() -> dict[str, PromptSetEntry]:
         PromptSetEntry("builtin-benign", "The benign controls of the built-in set", LICENCE, lambda _: builtin_benign()),
     ]
     for fmt in prompt_formats().values():
-        entries.append(_advbench_entry(fmt) if fmt.name == "advbench" else _format_entry(fmt))
+        # Public sets are never shipped (AdvBench included): each is read from a file the user holds.
+        entries.append(_format_entry(fmt))
     return {e.name: e for e in entries}
 
 
