@@ -6,7 +6,8 @@ again, which audits only what the store does not hold yet. ``eval report`` reads
 the store. The module is named ``evaluate`` (not ``eval``) so it does not shadow the builtin.
 
 Exit codes: 0 the command did its work (failed audits are stored as inconclusive and counted,
-not an error of the command), 2 a usage or configuration error (via ``main``), 130 interrupted
+not an error of the command), 2 a usage or configuration error, or a store that is not a sound
+results store (via ``main``: one line naming the file, which is left unchanged), 130 interrupted
 (everything finished so far is kept).
 """
 
@@ -58,12 +59,12 @@ def _data(text: object, style: str = "") -> Text:
 
 
 def _open_existing(store: Path) -> Any:
-    """The store at ``store``; refuses a path with no store (opening would create an empty one)."""
+    """The store at ``store``, read-only; refuses a path with no store and a damaged one (StoreError), changing neither."""
     from ftaudit.evaluate.store import ResultsStore
 
     if not store.is_file():
         raise ConfigError(f"{store}: no results store here; run `ftaudit eval run` first (or pass its --store)")
-    return ResultsStore(store)
+    return ResultsStore(store, readonly=True)
 
 
 class _RunProgress:
@@ -130,10 +131,12 @@ def run_command(
     """
     from ftaudit.evaluate.configs import load_configs
     from ftaudit.evaluate.runner import blinded_dir, suite_jobs
-    from ftaudit.evaluate.store import ResultsStore
+    from ftaudit.evaluate.store import ResultsStore, check_store
 
     configs = load_configs(list(config))
     store_path = store if store is not None else suite / DEFAULT_STORE_NAME
+    # A damaged store is refused before anything is written beside it (blinded job copies, the store itself).
+    check_store(store_path)
     # Ray workers on other nodes read the jobs from the shared filesystem the suite is on, while the
     # store stays on the driver's local disk (SQLite WAL): the blinded copies then go under the suite.
     blind_to = suite / ".ftaudit-blind" / store_path.stem if ray is not None else blinded_dir(store_path)

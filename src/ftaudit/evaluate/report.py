@@ -495,7 +495,7 @@ def write_eval_report(
         path = Path(store)
         if not path.is_file():
             raise ConfigError(f"{path}: no results store there; run `ftaudit eval run --store {path}` first")
-        with ResultsStore(path) as opened:
+        with ResultsStore(path, readonly=True) as opened:
             return write_eval_report(opened, out_dir, bootstrap=bootstrap, seed=seed, title=title)
 
     out_dir = Path(out_dir)
