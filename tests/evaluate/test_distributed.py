@@ -71,7 +71,7 @@ def local_ray():
     started = distributed.connect("local", num_cpus=2)
     yield
     if started:
-        ray.shutdown()
+        distributed.disconnect()
 
 
 def test_every_audit_stored_once_with_the_in_process_rows(local_ray, tmp_path):

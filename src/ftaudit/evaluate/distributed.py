@@ -23,7 +23,6 @@ node the environment the auditors read (provider keys, ``FTAUDIT_*`` settings), 
 from __future__ import annotations
 
 import datetime as dt
-import os
 import socket
 import time
 from collections import deque
@@ -35,6 +34,13 @@ import anyio
 from ftaudit.errors import ConfigError
 from ftaudit.evaluate.auditors import EvalAuditor, build_auditor
 from ftaudit.evaluate.configs import EvalConfig, parse_config
+from ftaudit.evaluate.raycluster import (  # noqa: F401 - connect, disconnect and the timeout are public here too
+    RAY_CONNECT_TIMEOUT_S,
+    RayUnreachableError,
+    connect,
+    disconnect,
+    import_ray,
+)
 from ftaudit.evaluate.runner import OnResult, RunSummary, audit_one, audit_row, prepare
 from ftaudit.evaluate.store import AuditRow, EvalJob, ResultsStore
 from ftaudit.report.records import AuditJob
@@ -53,39 +59,6 @@ IN_FLIGHT_PER_CPU = 2
 #: its worker every time (out of memory) is not worth more.
 TASK_RETRIES = 1
 _TRACEBACK_CHARS = 4000
-
-
-def _import_ray() -> Any:
-    try:
-        import ray
-    except ImportError:
-        raise ConfigError("--ray needs Ray: pip install 'ftaudit[ray]'") from None
-    return ray
-
-
-def connect(address: str, *, num_cpus: int | None = None) -> bool:
-    """Connect this process to Ray at ``address``; False if it already was (so nothing to shut down).
-
-    ``address`` is what ``ray.init`` takes: ``local`` starts a private Ray on this machine
-    (``num_cpus`` of its cores, no dashboard); ``auto`` joins the cluster this machine is a node
-    of (``ray start --head`` here); ``ray://HOST:10001`` reaches a head node through the Ray
-    client; ``HOST:6379`` joins as a node would. Usage statistics are off unless the
-    environment turns them on.
-    """
-    ray = _import_ray()
-    if ray.is_initialized():
-        return False
-    os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
-    kwargs: dict[str, Any] = {}
-    if address == "local":
-        kwargs = {"num_cpus": num_cpus, "include_dashboard": False}
-    elif num_cpus is not None:
-        raise ConfigError("num_cpus applies only to a local Ray (--ray local); a cluster's nodes declare their own")
-    try:
-        ray.init(address=address, **kwargs)
-    except (ConnectionError, ValueError, RuntimeError) as exc:
-        raise ConfigError(f"cannot connect to Ray at {address!r}: {exc}") from None
-    return True
 
 
 def _check_reachable(job: AuditJob) -> None:
@@ -151,6 +124,7 @@ def run_evaluation_ray(
     on_plan: Callable[[RunSummary], None] | None = None,
     on_result: OnResult | None = None,
     auditor_factory: AuditorFactory | None = None,
+    connect_timeout_s: float | None = None,
 ) -> RunSummary:
     """Run every audit not yet in ``store`` as Ray tasks at ``address``; see the module docstring.
 
@@ -158,11 +132,13 @@ def run_evaluation_ray(
     cluster), and at most a configuration's ``concurrency`` of its own. ``auditor_factory``
     builds each auditor, on the driver (for its checks) and on the workers, so it must pickle.
     If Ray is already initialised in this process (a notebook, a test), that connection is
-    used, ``address`` is ignored and Ray is left running.
+    used, ``address`` is ignored and Ray is left running. Reaching a cluster takes at most
+    ``connect_timeout_s`` (default :data:`RAY_CONNECT_TIMEOUT_S`); a local Ray started here
+    dies with this process (see :mod:`ftaudit.evaluate.raycluster`).
     """
     if max_in_flight is not None and max_in_flight < 1:
         raise ConfigError("max in flight must be at least 1")
-    ray = _import_ray()  # before the store is touched: a missing extra is a user mistake, said at once
+    ray = import_ray()  # before the store is touched: a missing extra is a user mistake, said at once
     factory = auditor_factory or build_auditor
     auditors = [factory(c) for c in configs]
     pending, summary = prepare(jobs, auditors, store, repeats=repeats, retry_failed=retry_failed)
@@ -171,12 +147,12 @@ def run_evaluation_ray(
     if not any(pending.values()):
         return summary
 
-    started_ray = connect(address)
+    started_ray = connect(address, timeout_s=connect_timeout_s)
     try:
         _drive(ray, auditors, pending, store, summary, max_in_flight, on_result, auditor_factory)
     finally:
         if started_ray:
-            ray.shutdown()
+            disconnect()
     return summary
 
 
