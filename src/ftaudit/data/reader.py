@@ -56,8 +56,9 @@ class TrainingFile:
 
     ``format`` forces the record format (otherwise it is detected from the first
     records); lines longer than ``max_line_bytes`` are rejected without being read into
-    memory. A file with no records at all raises :class:`DataError` (``empty-file``). The first complete pass (iteration, ``len()``, or any lookup) builds the
-    index; later lookups seek straight to the line. Use it as a context manager, or call
+    memory. A file with no records at all raises :class:`DataError` (``empty-file``).
+    The first complete pass (iteration, ``len()``, or any lookup) builds the index;
+    later lookups seek straight to the line. Use it as a context manager, or call
     :meth:`close`, to release the file handle kept for lookups.
     """
 
