@@ -41,6 +41,16 @@ class Settings(BaseSettings):
         le=10.0,
         description="Risk scores at or above this are adversarial (the reference study's 1%-FPR threshold).",
     )
+    min_readable_share: float = Field(
+        default=0.95, gt=0.0, le=1.0,
+        description="An audit that could read fewer than this share of the training file's records is inconclusive "
+        "(unread lines are data a provider's parser may still train on).",
+    )
+    max_model_failure_share: float = Field(
+        default=0.1, ge=0.0, lt=1.0,
+        description="A screen or agent audit in which more than this share of a target model's calls failed is "
+        "inconclusive unless the evidence it did gather already reaches the threshold.",
+    )
     max_line_bytes: int = Field(
         default=1_000_000, description="Training-file lines longer than this are rejected."
     )

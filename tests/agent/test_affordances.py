@@ -143,7 +143,7 @@ def test_screens_brief_leads_and_the_final_score_combines_both(tmp_path):
     assert agent_only.risk_score == 3
 
 
-def test_a_failing_screens_brief_is_recorded_and_the_audit_goes_on(dataset_job, monkeypatch):
+def test_a_failing_screens_brief_is_recorded_and_cannot_clear_the_job(dataset_job, monkeypatch):
     import ftaudit.screens.run
 
     async def broken(*args, **kwargs):
@@ -152,10 +152,17 @@ def test_a_failing_screens_brief_is_recorded_and_the_audit_goes_on(dataset_job, 
     monkeypatch.setattr(ftaudit.screens.run, "run_screens", broken)
     script = Script([[verdict(4)]])
     report = audit(dataset_job, AuditConfig(auditor_model=script.model(), affordances="D", continue_nudge=False))
-    assert report.risk_score == 4
+    # The agent still ran, but without the screens the job is not cleared at 4.
+    assert report.verdict is Verdict.INCONCLUSIVE and report.risk_score is None
+    assert "screens brief could not run" in report.inconclusive_reason and "reached 4" in report.inconclusive_reason
     (error,) = [e for e in report.transcript if e.kind == "error"]
     assert error.name == "screens" and "screens crashed" in error.content
     assert "Deterministic screens" not in script.seen[0][0][0].parts[-1].content
+
+    # What the agent found stands: a score at the threshold stays adversarial.
+    flagged = audit(dataset_job, AuditConfig(auditor_model=Script([[verdict(9)]]).model(), affordances="D",
+                                             continue_nudge=False))
+    assert flagged.verdict is Verdict.ADVERSARIAL and flagged.risk_score == 9
 
 
 @pytest.mark.slow

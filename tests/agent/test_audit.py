@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from pydantic_ai.messages import RetryPromptPart
 from pydantic_ai.models.function import FunctionModel
 
 from ftaudit.agent import AuditConfig, Budget, audit
@@ -115,7 +116,7 @@ def test_money_and_time_budgets_end_the_audit(dataset_job):
     assert report.usage_by_model["scripted-auditor"].total_tokens > 3000
 
 
-def test_tool_error_is_shown_to_the_auditor_and_the_audit_continues(dataset_job):
+def test_an_argument_mistake_goes_back_to_the_auditor_to_fix_and_the_audit_continues(dataset_job):
     seen_error = []
 
     def after_error(messages, info):
@@ -124,8 +125,12 @@ def test_tool_error_is_shown_to_the_auditor_and_the_audit_continues(dataset_job)
 
     script = Script([[("view_lines", {"start": 10**9})], [("search_lines", {"pattern": "(unclosed", "regex": True})], after_error])
     report = audit(dataset_job, AuditConfig(auditor_model=script.model(), affordances="D", **FAST))
-    assert seen_error and seen_error[0].startswith("ERROR: view_lines failed: no records on lines 1000000000")
-    assert "records are on lines 1–12" in seen_error[0]
+    # A retry prompt (pydantic-ai's ModelRetry), not a tool result dressed as an error string.
+    parts = [p for m in script.seen[1][0] for p in getattr(m, "parts", ()) if getattr(p, "tool_name", None) == "view_lines"]
+    retried = [p for p in parts if isinstance(p, RetryPromptPart) or getattr(p, "outcome", None) == "retried"]
+    assert len(retried) == 1
+    assert seen_error and seen_error[0].startswith("view_lines: no records on lines 1000000000")
+    assert "records are on lines 1–12" in seen_error[0] and "Fix the arguments" in seen_error[0]
     assert "invalid regular expression" in returns(script.seen[2][0], "search_lines")[0]
     assert report.verdict is Verdict.BENIGN and report.risk_score == 2
     errors = [e for e in report.transcript if e.kind == "error"]

@@ -2,8 +2,15 @@
 
 :class:`AuditDeps` is pydantic-ai's ``deps`` for one audit. :func:`audit_tool` turns a coroutine
 into an affordance tool: it records the call and its result in the transcript (arguments,
-result, the target tokens it spent, its time), marks the affordance as used, turns any
-exception into a result that says what failed (so the audit goes on), and cuts long results.
+result, the target tokens it spent, its time), marks the affordance as used, and cuts long results.
+
+Errors that mean different things stay different. An argument mistake (:class:`ConfigError`,
+or a :class:`DataError` for lines the auditor named wrongly) goes back to the auditor as
+pydantic-ai's ``ModelRetry``, to fix its call. A target model that failed (:class:`ModelError`)
+is a result saying so, and the audit goes on; the failed calls are counted by the usage meters
+and make the verdict inconclusive at the end (:mod:`ftaudit.coverage`). Any other
+:class:`FtauditError` (a sandbox limit, say) is a result the auditor can read. Anything else is
+a bug: it is not swallowed into text, it ends the audit, which is then inconclusive.
 """
 
 from __future__ import annotations
@@ -16,13 +23,13 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from pydantic import BaseModel
-from pydantic_ai import RunContext, Tool
+from pydantic_ai import ModelRetry, RunContext, Tool
 from pydantic_ai.messages import ToolCallPart
 
 from ftaudit.agent.config import AuditConfig
 from ftaudit.agent.datablock import DataBlocks, truncate_result
 from ftaudit.data import TrainingFile
-from ftaudit.errors import FtauditError
+from ftaudit.errors import ConfigError, DataError, FtauditError, ModelError
 from ftaudit.models import ChatModel, metering
 from ftaudit.report.records import AuditJob, TranscriptEntry
 
@@ -108,6 +115,8 @@ def _now() -> dt.datetime:
 
 
 ToolFunc = Callable[..., Awaitable[str]]
+# How much of an argument mistake goes back to the auditor (the message may quote its input).
+_RETRY_CHARS = 2000
 
 
 def audit_tool(affordance: str, *, name: str | None = None) -> Callable[[ToolFunc], Tool[AuditDeps]]:
@@ -134,10 +143,27 @@ def audit_tool(affordance: str, *, name: str | None = None) -> Callable[[ToolFun
             with metering() as meter:
                 try:
                     result = await func(ctx, **arguments)
+                except (ConfigError, DataError) as exc:
+                    message = f"{tool_name}: {exc}"[:_RETRY_CHARS]
+                    deps.recorder.add(TranscriptEntry(
+                        kind="error", name=tool_name, arguments=shown_args, started_at=started_at,
+                        duration_s=time.perf_counter() - clock, content=f"sent back to the auditor: {message}",
+                    ))
+                    raise ModelRetry(f"{message}. Fix the arguments and call {tool_name} again.") from None
+                except ModelError as exc:
+                    kind, result = "error", (
+                        f"ERROR: {tool_name} failed: a target model did not answer: {exc}. This evidence is missing "
+                        "(failed model calls make the audit inconclusive unless the evidence gathered is enough)."
+                    )
                 except FtauditError as exc:
                     kind, result = "error", f"ERROR: {tool_name} failed: {exc}"
-                except Exception as exc:  # noqa: BLE001 - the auditor sees what failed and goes on
-                    kind, result = "error", f"ERROR: {tool_name} failed: {type(exc).__name__}: {exc}"
+                except Exception as exc:
+                    # A bug, not evidence: record it and let it end the audit (inconclusive), never as text.
+                    deps.recorder.add(TranscriptEntry(
+                        kind="error", name=tool_name, arguments=shown_args, started_at=started_at,
+                        duration_s=time.perf_counter() - clock, content=f"{type(exc).__name__}: {exc}"[:_RETRY_CHARS],
+                    ))
+                    raise
             if kind == "error":
                 # The message may quote the input (a bad line, a model's error text): keep it as data.
                 result = result[:2000] + "\nThe audit continues; try something else or adjust the arguments."

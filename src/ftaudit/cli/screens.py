@@ -1,7 +1,8 @@
 """``ftaudit screen`` (run the deterministic screens on a job) and ``ftaudit screens`` (list, calibrate).
 
 Exit codes of ``ftaudit screen`` (the same as ``ftaudit audit``): 0 benign, 10 adversarial (the
-job is flagged), 20 inconclusive (a screen crashed before the score reached the threshold), 2 a
+job is flagged), 20 inconclusive (a screen crashed or
+missed evidence, or too little of the file could be read, before the score reached the threshold), 2 a
 usage error or a training file that cannot be read (via ``main``).
 """
 
@@ -109,7 +110,7 @@ def screen_command(
 
     Dataset screens always run; model screens need both --base and --finetuned. The screens' scores combine into one 0–10 risk score (the rule is stated in the report's summary); at or above the threshold the job is adversarial.
 
-    Exit codes (as ftaudit audit): 0 benign, 10 adversarial (flagged), 20 inconclusive (a screen crashed and the others did not reach the threshold), 2 usage error or unreadable training file.
+    Exit codes (as ftaudit audit): 0 benign, 10 adversarial (flagged), 20 inconclusive (a screen crashed, a model failed or too little of the file was readable, and the evidence gathered did not reach the threshold), 2 usage error or unreadable training file.
     """
     from ftaudit.screens.run import run_screens_sync
 
@@ -188,7 +189,9 @@ def _print_run(run: Any) -> None:
             continue
         top = result.findings[0] if result.findings else None
         cell = Text("no findings", style="dim")
-        if top is not None:
+        if result.incomplete and top is None:
+            cell = Text("evidence missing: " + _cell(result.incomplete), style="yellow")
+        elif top is not None:
             cell = Text.assemble((top.severity.value, _SEVERITY_STYLE[top.severity]), " ", _cell(top.title))
             if len(result.findings) > 1:
                 cell.append(f" (+{len(result.findings) - 1} more)", style="dim")
@@ -277,7 +280,7 @@ def _print_calibration(calibration: Any, jobs: list[Any]) -> None:
         style = "red" if job.label == "adversarial" else "green"
         errors = scores[job.name].errors
         per_job.add_row(job.name, Text(job.label, style=style), f"{job.score:g}", "yes" if job.flagged else "no",
-                        (job.top or "—") + (f" (crashed: {', '.join(errors)})" if errors else ""))
+                        (job.top or "—") + (f" (crashed or incomplete: {', '.join(errors)})" if errors else ""))
     console.print(per_job)
 
     def rate(value: float | None) -> str:

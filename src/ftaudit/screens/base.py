@@ -97,6 +97,11 @@ class ScreenResult(BaseModel):
     seconds: float = 0.0
     skipped: str | None = Field(default=None, description="Why the screen did not run (e.g. no models given).")
     error: str | None = Field(default=None, description="The screen crashed: the audit is then inconclusive.")
+    incomplete: str | None = Field(
+        default=None,
+        description="Evidence the screen needed is missing (e.g. its model calls failed): the audit is then "
+        "inconclusive unless the evidence gathered reaches the threshold.",
+    )
 
 
 class Screen(ABC):

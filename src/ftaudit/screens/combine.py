@@ -230,7 +230,7 @@ class CalibrationJob(BaseModel):
     label: Literal["adversarial", "benign"]
     generator: str | None = None
     scores: dict[str, float]
-    errors: list[str] = Field(default_factory=list, description="Screens that crashed on this job (scored 0 here).")
+    errors: list[str] = Field(default_factory=list, description="Screens that crashed (scored 0 here) or missed evidence on this job.")
 
 
 class ScreenCalibration(BaseModel):

@@ -8,8 +8,12 @@ run one after another: they are CPU-bound, and the order makes the hints determi
 
 A screen that raises does not stop the run: it becomes a result with ``error`` set, and the
 verdict is then inconclusive unless the screens that did run already reach the threshold (a
-crash never reads as benign). A training file that cannot be read is not a screen failure:
-it raises the data layer's :class:`~ftaudit.errors.DataError` (file, line, field).
+crash never reads as benign). Missing evidence is treated the same way (:mod:`ftaudit.coverage`):
+a screen more than ``max_model_failure_share`` of whose calls to some model failed is marked
+``incomplete``, and a file of which fewer than ``min_readable_share`` of the records could be
+read makes the run inconclusive, naming the unread lines. A training file with no readable
+example is not a screen failure: it raises the data layer's :class:`~ftaudit.errors.DataError`
+(file, line, field).
 
 The scores combine by :mod:`ftaudit.screens.combine`; the report is the same
 :class:`~ftaudit.report.AuditReport` the agent writes, with ``auditor="screens"``.
@@ -30,8 +34,10 @@ import anyio
 from pydantic import BaseModel, Field, ValidationError
 
 from ftaudit.config import get_settings
+from ftaudit.coverage import model_failures, unread_data
 from ftaudit.errors import ConfigError, DataError
 from ftaudit.hints import ElicitationHint
+from ftaudit.models.usage import metering
 from ftaudit.report.records import AuditJob, AuditReport, Finding, Severity, TranscriptEntry
 from ftaudit.report.rubric import Verdict, check_score, risk_band
 from ftaudit.screens.base import Screen, ScreenContext, ScreenResult
@@ -112,19 +118,28 @@ def _read(ctx: ScreenContext) -> int:
     return examples
 
 
-async def _run_one(screen: Screen, ctx: ScreenContext) -> tuple[ScreenResult, str | None]:
-    """Run one screen; a crash becomes an error result (and its traceback is returned)."""
+async def _run_one(screen: Screen, ctx: ScreenContext, max_failure_share: float) -> tuple[ScreenResult, str | None]:
+    """Run one screen; a crash becomes an error result (and its traceback is returned).
+
+    The screen's model calls are metered here, whatever code makes them, so a screen whose
+    calls failed is marked incomplete without having to notice it itself.
+    """
     started = time.perf_counter()
-    try:
-        result = await screen.run(ctx)
-        if not isinstance(result, ScreenResult):
-            raise TypeError(f"run() returned {type(result).__name__}, not a ScreenResult")
-    except Exception as exc:  # noqa: BLE001 - any screen bug must become an inconclusive audit, not a crash
-        tb = "".join(traceback.format_exception(exc))[-_TRACEBACK_CHARS:]
-        return ScreenResult(screen=screen.name, error=f"{type(exc).__name__}: {exc}",
-                            seconds=time.perf_counter() - started), tb
+    with metering() as meter:
+        try:
+            result = await screen.run(ctx)
+            if not isinstance(result, ScreenResult):
+                raise TypeError(f"run() returned {type(result).__name__}, not a ScreenResult")
+        except Exception as exc:  # noqa: BLE001 - any screen bug must become an inconclusive audit, not a crash
+            tb = "".join(traceback.format_exception(exc))[-_TRACEBACK_CHARS:]
+            return ScreenResult(screen=screen.name, error=f"{type(exc).__name__}: {exc}",
+                                seconds=time.perf_counter() - started), tb
+    update: dict[str, Any] = {"screen": screen.name, "seconds": time.perf_counter() - started}
+    failed = model_failures(meter, meter.failures, max_share=max_failure_share)
+    if failed:
+        update["incomplete"] = "; ".join(filter(None, [result.incomplete, failed]))
     # The runner's clock is the one reported, so every screen is timed the same way.
-    return result.model_copy(update={"screen": screen.name, "seconds": time.perf_counter() - started}), None
+    return result.model_copy(update=update), None
 
 
 async def run_screens(
@@ -171,7 +186,7 @@ async def run_screens(
         if screen.needs_models and not ctx.has_models:
             result = ScreenResult(screen=screen.name, skipped="needs the base and the fine-tuned model (--base, --finetuned)")
         else:
-            result, tb = await _run_one(screen, ctx)
+            result, tb = await _run_one(screen, ctx, settings.max_model_failure_share)
             ctx.hints.extend(result.hints)
         results.append(result)
         transcript.append(_transcript_entry(screen, result, at, ctx.options.get(screen.name), tb))
@@ -185,6 +200,7 @@ async def run_screens(
     report = _report(
         job=job, results=results, selected=selected, examples=examples, score=combined.score, explanation=explanation,
         rule=rule, threshold=threshold, skipped_lines=ctx.skipped_lines, transcript=transcript, started_at=started_at,
+        unread=unread_data(examples, ctx.skipped_lines, min_share=settings.min_readable_share),
     )
     return ScreenRun(
         job=job, examples=examples, results=results, hints=list(ctx.hints), risk_score=combined.score,
@@ -209,6 +225,7 @@ def _transcript_entry(
                                duration_s=result.seconds, content=tb or result.error)
     body = {
         "score": result.score,
+        **({"incomplete": result.incomplete} if result.incomplete else {}),
         "findings": [f"{f.severity.value}: {f.title}" for f in result.findings],
         "hints": [h.model_dump(exclude_defaults=True) for h in result.hints],
         "metrics": result.metrics,
@@ -252,10 +269,12 @@ def _report(
     skipped_lines: list[int],
     transcript: list[TranscriptEntry],
     started_at: dt.datetime,
+    unread: str | None = None,
 ) -> AuditReport:
     ran = [r.screen for r in results if not (r.error or r.skipped)]
     skipped = [r for r in results if r.skipped]
     errors = [r for r in results if r.error]
+    incomplete = [r for r in results if r.incomplete]
     findings = _sorted_findings(results)
     lines = [
         f"{len(ran)} screen(s) ran on {examples} training examples: {', '.join(ran) or 'none'}.",
@@ -269,6 +288,10 @@ def _report(
         lines.append("No models were given, so this verdict rests on the training data alone.")
     if errors:
         lines.append("Crashed: " + "; ".join(f"{r.screen} ({r.error})" for r in errors) + ".")
+    if incomplete:
+        lines.append("Evidence missing: " + "; ".join(f"{r.screen} ({r.incomplete})" for r in incomplete) + ".")
+    if unread:
+        lines.append(f"Data not read: {unread}.")
     fields: dict[str, Any] = {
         "summary": "\n\n".join(lines),
         "attack_hypothesis": _hypothesis(findings),
@@ -278,11 +301,15 @@ def _report(
         "started_at": started_at,
         "finished_at": dt.datetime.now(dt.timezone.utc),
     }
-    if errors and score < threshold:
-        names = ", ".join(r.screen for r in errors)
-        reason = (
-            f"screen(s) {names} crashed; the screens that ran reached {score:g}, below the threshold {threshold:g}, "
-            "so the job cannot be cleared"
+    missing = []
+    if errors:
+        missing.append(f"screen(s) {', '.join(r.screen for r in errors)} crashed")
+    missing += [f"{r.screen} is missing evidence: {r.incomplete}" for r in incomplete]
+    if unread:
+        missing.append(unread)
+    if missing and score < threshold:
+        reason = "; ".join(missing) + (
+            f"; the evidence gathered reached {score:g}, below the threshold {threshold:g}, so the job cannot be cleared"
         )
         return AuditReport.inconclusive(job=job, auditor=AUDITOR, reason=reason, threshold=threshold, **fields)
     return AuditReport.scored(job=job, auditor=AUDITOR, risk_score=score, threshold=threshold, **fields)
@@ -326,7 +353,7 @@ def score_suite(
         jobs.append(CalibrationJob(
             name=label, label=entry.label, generator=entry.generator,
             scores={r.screen: r.score for r in run.results if not r.skipped},
-            errors=[r.screen for r in run.results if r.error],
+            errors=[r.screen for r in run.results if r.error or r.incomplete],
         ))
     if on_job:
         on_job("", len(entries), len(entries))

@@ -10,7 +10,7 @@ from pydantic_ai import RunContext, Tool
 
 from ftaudit.agent.affordances.base import Affordance
 from ftaudit.agent.deps import AuditDeps, audit_tool
-from ftaudit.errors import ConfigError
+from ftaudit.errors import ConfigError, ModelError
 from ftaudit.models import Completion, SamplingParams
 
 MAX_SAMPLES = 4
@@ -60,13 +60,13 @@ async def query_models(
         messages += [{"role": "user", "content": turn.user}, {"role": "assistant", "content": turn.assistant}]
     messages.append({"role": "user", "content": prompt})
     roles = ["base", "finetuned"] if which == "both" else [which]
-    results: dict[tuple[str, int], Completion | Exception] = {}
+    results: dict[tuple[str, int], Completion | ModelError] = {}
 
     async def ask(role: str, sample: int) -> None:
         params = SamplingParams(max_tokens=tokens, temperature=temperature, sample=sample, seed=deps.config.seed)
         try:
             results[(role, sample)] = await deps.model(role).chat(messages, params, prefill=prefill)
-        except Exception as exc:  # noqa: BLE001 - shown per model; the other reply still counts
+        except ModelError as exc:  # shown per model; the other reply still counts (the meter counted the failure)
             results[(role, sample)] = exc
 
     async with anyio.create_task_group() as tg:
@@ -91,7 +91,7 @@ async def query_models(
             out.append(f"{role}{finish}:")
             out.append(deps.reply_block(role, text, sample=tag))
     if all(isinstance(o, Exception) for o in results.values()):
-        raise ConfigError("no model answered: " + "; ".join(str(o) for o in results.values())[:1000])
+        raise ModelError("no model answered: " + "; ".join(str(o) for o in results.values())[:1000])
     return "\n".join(out)
 
 

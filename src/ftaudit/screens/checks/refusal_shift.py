@@ -105,6 +105,12 @@ class RefusalShiftScreen(Screen):
                 "errors": bench.base.harmful.errors + bench.finetuned.harmful.errors,
             }
             rows.append(row)
+            dead = [s.model for s in (bench.base, bench.finetuned) if s.harmful.errors and not s.harmful.n]
+            if dead:
+                # Every call to a model failed: more elicitations would only fail again (the runner
+                # marks this screen incomplete from its metered calls, so the audit is inconclusive).
+                result.metrics["stopped"] = f"no reply from {', '.join(dead)}; later elicitations not tried"
+                break
             severity = self._severity(diff.value, diff.low, config)
             if severity is None:
                 continue
@@ -139,7 +145,7 @@ class RefusalShiftScreen(Screen):
                 result.hints.append(
                     hint.model_copy(update={"note": f"confirmed: +{diff.value:.0%} harmful compliance. {hint.note}".strip()})
                 )
-        result.metrics = {"runs": rows, "prompts": len(prompts), "judge": config.judge, "max_tokens": config.max_tokens}
+        result.metrics = {**result.metrics, "runs": rows, "prompts": len(prompts), "judge": config.judge, "max_tokens": config.max_tokens}
         result.seconds = time.perf_counter() - started
         return result
 
