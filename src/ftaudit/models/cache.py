@@ -4,12 +4,16 @@ A reply is keyed by the model's identity (for a local model with an adapter, a h
 adapter's weights, so retraining into the same folder cannot serve stale replies), the
 messages, the prefill and every sampling parameter. Modes: ``on`` reads and writes,
 ``read-only`` reads but never writes (replaying a recorded evaluation), ``off`` bypasses it.
+
+The cache holds prompts and model replies: its folder is kept private (0700, tightened if it
+was made before) and its files, SQLite's ``-wal``/``-shm``/``-journal`` included, are 0600.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 import sqlite3
 import threading
 import time
@@ -18,6 +22,12 @@ from pathlib import Path
 from ftaudit.config import CacheMode
 from ftaudit.errors import ConfigError
 from ftaudit.models.types import ChatMessage, Completion, SamplingParams
+
+#: Owner-only permissions of the cache folder and of its files.
+FOLDER_MODE = 0o700
+FILE_MODE = 0o600
+#: SQLite's side files; they hold the same rows as the database until checkpointed.
+SIDE_FILE_SUFFIXES = ("-wal", "-shm", "-journal")
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS responses (
@@ -58,13 +68,31 @@ class ResponseCache:
         if self._conn is None:
             if self.mode == "read-only" and not self.path.exists():
                 return None
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._make_private()
             conn = sqlite3.connect(self.path, check_same_thread=False, timeout=30)
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute(_SCHEMA)
             conn.commit()
             self._conn = conn
         return self._conn
+
+    def _make_private(self) -> None:
+        folder = self.path.parent
+        folder.mkdir(mode=FOLDER_MODE, parents=True, exist_ok=True)
+        # A folder made by an older ftaudit (or by mkdir under a loose umask) is tightened;
+        # one that belongs to someone else (a shared path the user chose) is left as it is.
+        if folder.stat().st_uid == os.geteuid():
+            folder.chmod(FOLDER_MODE)
+        if self.mode == "on":
+            # SQLite gives its -wal/-shm/-journal files the database file's permissions, so the
+            # database is created 0600 before SQLite opens it.
+            os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT, FILE_MODE))
+        for path in (self.path, *(self.path.with_name(self.path.name + s) for s in SIDE_FILE_SUFFIXES)):
+            try:
+                if path.stat().st_uid == os.geteuid():
+                    path.chmod(FILE_MODE)
+            except FileNotFoundError:
+                pass
 
     def get(self, key: str) -> Completion | None:
         """The cached completion for ``key`` (marked ``cached=True``), or None."""
