@@ -8,17 +8,54 @@ bounds concurrency per model and records usage into open meters.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import threading
 import time
 from abc import ABC, abstractmethod
+from collections.abc import Iterator
+from contextvars import ContextVar
 from typing import Any
 
 import anyio
 
-from ftaudit.errors import ConfigError, UnsupportedFeatureError
+from ftaudit.errors import ConfigError, ModelError, ModelRequestError, UnsupportedFeatureError
 from ftaudit.models.cache import ResponseCache, cache_key
 from ftaudit.models.ref import ModelRef
 from ftaudit.models.types import ChatMessage, Completion, SamplingParams, as_messages
 from ftaudit.models import usage as _usage
+
+
+class ContextLengthExceeded(ModelRequestError):
+    """The prompt plus the reply's token budget does not fit the model's context window."""
+
+
+class GenerationCancelled(ModelError):
+    """A generation stopped because whoever asked for it went away (see :func:`cancel_when`)."""
+
+
+# Set by a caller that can tell when the reply is no longer wanted (the HTTP server, on a
+# client's disconnect). A context variable reaches the worker thread that generates, because
+# anyio runs thread work in a copy of the caller's context.
+_CANCEL: ContextVar[threading.Event | None] = ContextVar("ftaudit_cancel", default=None)
+
+
+@contextlib.contextmanager
+def cancel_when(event: threading.Event) -> Iterator[None]:
+    """Within this block, a generation stops soon after ``event`` is set and raises :class:`GenerationCancelled`.
+
+    Backends that generate token by token (local) check the event between tokens; a partial
+    reply is never returned or cached.
+    """
+    token = _CANCEL.set(event)
+    try:
+        yield
+    finally:
+        _CANCEL.reset(token)
+
+
+def cancel_event() -> threading.Event | None:
+    """The cancellation event of the current context (:func:`cancel_when`), if any."""
+    return _CANCEL.get()
 
 
 class ChatModel(ABC):
@@ -48,6 +85,19 @@ class ChatModel(ABC):
         """What identifies this model's replies in the cache; backends refine it (e.g. adapter hash)."""
         return str(self.ref)
 
+    async def resolve_cache_identity(self) -> str | None:
+        """The cache identity as it stands now; None when the model behind the name cannot be
+        identified, in which case its replies are neither read from nor written to the cache."""
+        return self.cache_identity
+
+    async def check_fits(self, messages: list[ChatMessage], prefill: str | None, params: SamplingParams) -> None:
+        """Raise :class:`ContextLengthExceeded` when the chat cannot fit the model's context.
+
+        The default checks nothing: a remote provider counts its own tokens and refuses an
+        overlong prompt itself. Backends that hold a tokenizer (local) check before generating.
+        """
+        del messages, prefill, params
+
     async def chat(
         self,
         messages: Any,
@@ -73,7 +123,8 @@ class ChatModel(ABC):
         if overrides:
             # Validate rather than model_copy so a bad override fails here, not at the provider.
             params = SamplingParams.model_validate({**params.model_dump(), **overrides})
-        key = cache_key(self.cache_identity, msgs, prefill, params) if self.cache is not None else None
+        identity = await self.resolve_cache_identity() if self.cache is not None else None
+        key = cache_key(identity, msgs, prefill, params) if identity is not None else None
         if key is not None and self.cache is not None:
             hit = self.cache.get(key)
             if hit is not None:
@@ -89,7 +140,9 @@ class ChatModel(ABC):
         completion = completion.model_copy(
             update={"latency_s": time.perf_counter() - started, "model": self.name, "prefill": prefill}
         )
-        if key is not None and self.cache is not None:
+        # The weights may have changed while generating (retrained in place, a server re-started
+        # with another model): then the reply belongs to neither identity and is not stored.
+        if key is not None and self.cache is not None and await self.resolve_cache_identity() == identity:
             self.cache.put(key, completion)
         _usage.record(completion)
         return completion
@@ -111,6 +164,7 @@ class ChatModel(ABC):
         if overrides:
             params = SamplingParams.model_validate({**params.model_dump(), **overrides})
         results: list[Completion | Exception | None] = [None] * len(requests)
+        identity = await self.resolve_cache_identity() if self.cache is not None else None
         pending: list[tuple[int, list[ChatMessage], str | None, str | None]] = []
         for i, (messages, prefill) in enumerate(requests):
             try:
@@ -123,7 +177,7 @@ class ChatModel(ABC):
             except Exception as exc:
                 results[i] = exc
                 continue
-            key = cache_key(self.cache_identity, msgs, prefill, params) if self.cache is not None else None
+            key = cache_key(identity, msgs, prefill, params) if identity is not None else None
             hit = self.cache.get(key) if key is not None and self.cache is not None else None
             if hit is not None:
                 _usage.record(hit)
@@ -134,11 +188,12 @@ class ChatModel(ABC):
             started = time.perf_counter()
             done = await self._complete_many([(m, p) for _, m, p, _ in pending], params)
             elapsed = (time.perf_counter() - started) / len(pending)
+            still_same = identity is not None and await self.resolve_cache_identity() == identity
             for (i, _msgs, prefill, key), outcome in zip(pending, done):
                 if isinstance(outcome, Completion):
                     latency = outcome.latency_s or elapsed  # batched backends report none per item
                     outcome = outcome.model_copy(update={"latency_s": latency, "model": self.name, "prefill": prefill})
-                    if key is not None and self.cache is not None:
+                    if key is not None and self.cache is not None and still_same:
                         self.cache.put(key, outcome)
                     _usage.record(outcome)
                 else:

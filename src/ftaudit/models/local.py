@@ -5,6 +5,10 @@ transformers model folder; ``+adapter=PATH`` applies a LoRA adapter saved by PEF
 weights of a base model are loaded once per process and shared: the base model and every
 adapter on it run from the same tensors (PEFT adapters are switched per call, or disabled
 for the base), which is what an audit of base versus fine-tuned needs.
+
+A model folder and an adapter folder are known by a hash of their files (memoised per
+file size, mtime, ctime and inode), both in the response cache's key and in memory: weights
+rewritten in place are loaded afresh and never answer from the old weights' cache entries.
 """
 
 from __future__ import annotations
@@ -18,31 +22,94 @@ from typing import Any
 import anyio
 
 from ftaudit.errors import ModelError, ModelNotFoundError
-from ftaudit.models.base import ChatModel
+from ftaudit.models.base import ChatModel, ContextLengthExceeded, GenerationCancelled, cancel_event
 from ftaudit.models.cache import ResponseCache
 from ftaudit.models.embedded import EMBEDDED_MODELS, converted_dir
 from ftaudit.models.ref import ModelRef
 from ftaudit.models.types import ChatMessage, Completion, SamplingParams, Usage
 
+#: Files of a model folder that decide its replies (weights, config, tokenizer, chat template);
+#: optimizer and scheduler states (``*.pt``) in a checkpoint folder do not, and are not hashed.
+MODEL_FILE_SUFFIXES = frozenset({".safetensors", ".bin", ".json", ".model", ".txt", ".jinja", ".tiktoken", ".gguf"})
+#: Tokens a tokenizer may add beyond one per byte of the prompt (a SentencePiece dummy prefix).
+PROMPT_TOKEN_SLACK = 8
+_HASH_BLOCK = 1 << 20
+
+
+def _hash_files(files: list[Path]) -> str:
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(path.name.encode() + b"\0")
+        with path.open("rb") as handle:
+            for block in iter(lambda: handle.read(_HASH_BLOCK), b""):
+                digest.update(block)
+    return digest.hexdigest()[:16]
+
+
+_FINGERPRINTS: dict[str, tuple[tuple[Any, ...], str]] = {}
+_FINGERPRINTS_LOCK = threading.Lock()
+
+
+def _memo_fingerprint(folder: Path, files: list[Path]) -> str:
+    # Hashing hundreds of MB per call would cost more than a reply; a file rewritten in place
+    # changes its size, mtime or ctime (ctime cannot be set back by the writer), so the stat
+    # signature decides when to hash again.
+    signature = tuple(
+        (p.name, st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino) for p in files for st in (p.stat(),)
+    )
+    key = str(folder.resolve())
+    with _FINGERPRINTS_LOCK:
+        known = _FINGERPRINTS.get(key)
+    if known is not None and known[0] == signature:
+        return known[1]
+    digest = _hash_files(files)
+    with _FINGERPRINTS_LOCK:
+        _FINGERPRINTS[key] = (signature, digest)
+    return digest
+
+
+def folder_fingerprint(folder: Path) -> str:
+    """A hash of a transformers model folder's weights, config and tokenizer files (memoised by stat)."""
+    files = sorted(p for p in folder.iterdir() if p.is_file() and p.suffix in MODEL_FILE_SUFFIXES)
+    return _memo_fingerprint(folder, files)
+
+
+def adapter_fingerprint(adapter: Path) -> str:
+    """A hash of an adapter folder's config and weights, so the cache follows retraining (memoised by stat)."""
+    if not adapter.is_dir():
+        raise ModelNotFoundError(f"LoRA adapter folder {adapter} does not exist")
+    files = sorted(p for p in adapter.iterdir() if p.is_file() and p.name.startswith("adapter_"))
+    if not any(p.name == "adapter_config.json" for p in files):
+        raise ModelNotFoundError(f"{adapter} has no adapter_config.json; is it a PEFT adapter folder?")
+    return _memo_fingerprint(adapter, files)
+
 
 class LoadedWeights:
-    """A tokenizer and model loaded once, with the adapters loaded onto it so far."""
+    """A tokenizer and model loaded once, with the adapters loaded onto it so far.
 
-    def __init__(self, folder: Path) -> None:
+    ``fingerprint`` is the folder's :func:`folder_fingerprint` when it was loaded (None for an
+    embedded model, whose converted folder is derived from a hash-checked GGUF).
+    """
+
+    def __init__(self, folder: Path, fingerprint: str | None = None) -> None:
         import torch
         from transformers import AutoModelForCausalLM, AutoTokenizer
 
         self.folder = folder
+        self.fingerprint = fingerprint
         self.tokenizer = AutoTokenizer.from_pretrained(folder)
         self.model: Any = AutoModelForCausalLM.from_pretrained(folder, dtype=torch.float32)
         self.model.eval()
-        self.adapters: dict[str, str] = {}  # adapter folder -> PEFT adapter name
+        self.adapters: dict[str, str] = {}  # adapter folder#fingerprint -> PEFT adapter name
         # One generation at a time per set of weights: adapters are switched on shared modules.
         self.lock = threading.Lock()
+        self.context_length = _context_length(self.model.config, self.tokenizer)
+        self._max_token_bytes: int | None = None
 
     def adapter_name(self, adapter: Path) -> str:
-        """Load ``adapter`` onto the shared weights (once) and return its PEFT name."""
-        key = str(adapter.resolve())
+        """Load ``adapter`` onto the shared weights (once per version of its files) and return its PEFT name."""
+        path = str(adapter.resolve())
+        key = f"{path}#{adapter_fingerprint(adapter)}"  # retrained in place: loaded again, as a new adapter
         if key in self.adapters:
             return self.adapters[key]
         from peft import PeftModel
@@ -50,26 +117,65 @@ class LoadedWeights:
         name = f"a{len(self.adapters)}"
         try:
             if not self.adapters:
-                self.model = PeftModel.from_pretrained(self.model, key, adapter_name=name)
+                self.model = PeftModel.from_pretrained(self.model, path, adapter_name=name)
                 self.model.eval()
             else:
-                self.model.load_adapter(key, adapter_name=name)
+                self.model.load_adapter(path, adapter_name=name)
         except Exception as exc:  # PEFT raises ValueError/OSError/KeyError for bad folders
             raise ModelNotFoundError(f"cannot load LoRA adapter from {adapter}: {exc}") from exc
         self.adapters[key] = name
         return name
+
+    def prompt_text(self, messages: list[ChatMessage], prefill: str | None) -> str:
+        """The exact text the model is given: the chat template applied, then the prefill."""
+        prompt = self.tokenizer.apply_chat_template(
+            [m.model_dump() for m in messages], tokenize=False, add_generation_prompt=True
+        )
+        return prompt + (prefill or "")
+
+    def token_bounds(self, text: str) -> tuple[int, int]:
+        """Bounds on the token count of ``text`` without tokenizing it (tokenizing 8 MB takes seconds).
+
+        Every token stands for at least one byte of text, and at most as many bytes as the
+        longest entry of the vocabulary.
+        """
+        if self._max_token_bytes is None:
+            longest = max((len(t.encode("utf-8")) for t in self.tokenizer.get_vocab()), default=1)
+            self._max_token_bytes = max(longest, 1)
+        size = len(text.encode("utf-8"))
+        return size // self._max_token_bytes, size + PROMPT_TOKEN_SLACK
+
+    def count_tokens(self, text: str) -> int:
+        """The exact number of tokens of ``text`` as generation tokenizes it."""
+        backend = getattr(self.tokenizer, "backend_tokenizer", None)
+        if backend is not None:
+            # The Rust tokenizer's encode only reads shared state, so it is safe beside a generation.
+            return len(backend.encode(text, add_special_tokens=False).ids)
+        with self.lock:
+            return len(self.tokenizer(text, add_special_tokens=False)["input_ids"])
+
+
+def _context_length(config: Any, tokenizer: Any) -> int | None:
+    for name in ("max_position_embeddings", "n_positions", "max_sequence_length", "seq_length"):
+        value = getattr(config, name, None)
+        if isinstance(value, int) and value > 0:
+            return value
+    value = getattr(tokenizer, "model_max_length", None)
+    # transformers uses a huge sentinel when a tokenizer does not know its limit.
+    return value if isinstance(value, int) and 0 < value < 10**8 else None
 
 
 _LOADED: dict[str, LoadedWeights] = {}
 _LOADED_LOCK = threading.Lock()
 
 
-def load_weights(folder: Path) -> LoadedWeights:
-    """The process-wide loaded weights of ``folder`` (loaded on first use)."""
+def load_weights(folder: Path, fingerprint: str | None = None) -> LoadedWeights:
+    """The process-wide loaded weights of ``folder`` (loaded on first use, and again when its files change)."""
     key = str(folder.resolve())
     with _LOADED_LOCK:
-        if key not in _LOADED:
-            _LOADED[key] = LoadedWeights(folder)
+        loaded = _LOADED.get(key)
+        if loaded is None or loaded.fingerprint != fingerprint:
+            _LOADED[key] = LoadedWeights(folder, fingerprint)
         return _LOADED[key]
 
 
@@ -87,20 +193,45 @@ def resolve_local_folder(name: str) -> Path:
     )
 
 
-def adapter_fingerprint(adapter: Path) -> str:
-    """A hash of an adapter folder's config and weights, so the cache follows retraining."""
-    if not adapter.is_dir():
-        raise ModelNotFoundError(f"LoRA adapter folder {adapter} does not exist")
-    digest = hashlib.sha256()
-    files = sorted(p for p in adapter.iterdir() if p.is_file() and p.name.startswith("adapter_"))
-    if not any(p.name == "adapter_config.json" for p in files):
-        raise ModelNotFoundError(f"{adapter} has no adapter_config.json; is it a PEFT adapter folder?")
-    for path in files:
-        digest.update(path.name.encode())
-        with path.open("rb") as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(block)
-    return digest.hexdigest()[:16]
+def check_context(weights: LoadedWeights, prompt: str, max_tokens: int, model: str, exact: int | None = None) -> None:
+    """Raise :class:`ContextLengthExceeded` when ``prompt`` plus ``max_tokens`` cannot fit the context.
+
+    Cheap bounds decide most prompts; only one near the limit is tokenized (or ``exact`` given).
+    """
+    limit = weights.context_length
+    if limit is None:
+        return
+    if exact is None:
+        low, high = weights.token_bounds(prompt)
+        if high + max_tokens <= limit:
+            return
+        if low + max_tokens > limit:
+            raise ContextLengthExceeded(
+                f"the prompt is at least {low} tokens and max_tokens is {max_tokens}, more than the model's "
+                f"context of {limit} tokens; shorten the chat or lower max_tokens", model=model,
+            )
+        exact = weights.count_tokens(prompt)
+    if exact + max_tokens > limit:
+        raise ContextLengthExceeded(
+            f"the prompt is {exact} tokens and max_tokens is {max_tokens}: {exact + max_tokens} exceeds the "
+            f"model's context of {limit} tokens; shorten the chat or lower max_tokens", model=model,
+        )
+
+
+def _stopping(kwargs: dict[str, Any]) -> threading.Event | None:
+    """Add a stopping criterion for the current cancellation event (if any) to generate()'s kwargs."""
+    event = cancel_event()
+    if event is None:
+        return None
+    import torch
+    from transformers import StoppingCriteria, StoppingCriteriaList
+
+    class _Cancelled(StoppingCriteria):
+        def __call__(self, input_ids: Any, scores: Any, **kwargs: Any) -> Any:
+            return torch.full((input_ids.shape[0],), event.is_set(), dtype=torch.bool, device=input_ids.device)
+
+    kwargs["stopping_criteria"] = StoppingCriteriaList([_Cancelled()])
+    return event
 
 
 class LocalChatModel(ChatModel):
@@ -110,21 +241,41 @@ class LocalChatModel(ChatModel):
 
     def __init__(self, ref: ModelRef, *, cache: ResponseCache | None = None, max_concurrency: int = 1) -> None:
         super().__init__(ref, cache=cache, max_concurrency=max_concurrency)
-        self._fingerprint = adapter_fingerprint(ref.adapter) if ref.adapter is not None else None
+        if ref.adapter is not None:
+            adapter_fingerprint(ref.adapter)  # a missing or foreign adapter folder fails now, not mid-audit
 
     @property
     def cache_identity(self) -> str:
-        base = f"local:{self.ref.name}"
+        """The weights this model answers from: the embedded GGUF's hash or the folder's hash, and the adapter's."""
         spec = EMBEDDED_MODELS.get(self.ref.name)
+        base = f"local:{self.ref.name}"
         if spec is not None:
             base += f"#gguf={spec.gguf_sha256[:16]}"
-        if self._fingerprint:
-            base += f"+adapter-sha256={self._fingerprint}"
+        else:
+            # A folder that is not (or no longer) a model fails here, before any cache lookup.
+            base += f"#sha256={folder_fingerprint(resolve_local_folder(self.ref.name))}"
+        if self.ref.adapter is not None:
+            base += f"+adapter-sha256={adapter_fingerprint(self.ref.adapter)}"
         return base
 
+    async def resolve_cache_identity(self) -> str | None:
+        # Hashing a changed folder reads its files: not on the event loop.
+        return await anyio.to_thread.run_sync(lambda: self.cache_identity)
+
     def weights(self) -> LoadedWeights:
-        """The shared weights behind this model (loading them on first use)."""
-        return load_weights(resolve_local_folder(self.ref.name))
+        """The shared weights behind this model (loading them on first use, and again when the folder changed)."""
+        folder = resolve_local_folder(self.ref.name)
+        fingerprint = None if self.ref.name in EMBEDDED_MODELS else folder_fingerprint(folder)
+        return load_weights(folder, fingerprint)
+
+    async def check_fits(self, messages: list[ChatMessage], prefill: str | None, params: SamplingParams) -> None:
+        """Raise :class:`ContextLengthExceeded` when the chat plus ``max_tokens`` exceeds the model's context."""
+        weights = await anyio.to_thread.run_sync(self.weights)
+
+        def check() -> None:
+            check_context(weights, weights.prompt_text(messages, prefill), params.max_tokens, self.name)
+
+        await anyio.to_thread.run_sync(check)
 
     #: Prompts generated together by :meth:`chat_many`; beyond ~8 the padding costs more than it saves on 2 cores.
     batch_size = 8
@@ -140,9 +291,16 @@ class LocalChatModel(ChatModel):
         if params.temperature > 0 or len(requests) == 1:
             return await super()._complete_many(requests, params)
         weights = await anyio.to_thread.run_sync(self.weights)
-        # Similar lengths together, so a batch pads little; results go back in request order.
-        order = sorted(range(len(requests)), key=lambda i: sum(len(m.content) for m in requests[i][0]))
         out: list[Completion | Exception] = [RuntimeError("not run")] * len(requests)
+        fitting = []
+        for i, (msgs, prefill) in enumerate(requests):
+            try:
+                await self.check_fits(msgs, prefill, params)
+                fitting.append(i)
+            except ContextLengthExceeded as exc:  # only this request fails; the batch goes on
+                out[i] = exc
+        # Similar lengths together, so a batch pads little; results go back in request order.
+        order = sorted(fitting, key=lambda i: sum(len(m.content) for m in requests[i][0]))
         for start in range(0, len(order), self.batch_size):
             chunk = order[start : start + self.batch_size]
             async with self._get_limiter():
@@ -164,11 +322,7 @@ class LocalChatModel(ChatModel):
         import torch
 
         tokenizer = weights.tokenizer
-        prompts = [
-            tokenizer.apply_chat_template([m.model_dump() for m in msgs], tokenize=False, add_generation_prompt=True)
-            + (prefill or "")
-            for msgs, prefill in requests
-        ]
+        prompts = [weights.prompt_text(msgs, prefill) for msgs, prefill in requests]
         pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
         previous_side = tokenizer.padding_side
         tokenizer.padding_side = "left"  # decoder-only models continue from the right edge
@@ -186,6 +340,7 @@ class LocalChatModel(ChatModel):
         }
         if params.stop:
             kwargs.update(stop_strings=list(params.stop), tokenizer=tokenizer)
+        cancel = _stopping(kwargs)
         started = time.perf_counter()
         with weights.lock:
             adapter = weights.adapter_name(self.ref.adapter) if self.ref.adapter is not None else None
@@ -202,6 +357,8 @@ class LocalChatModel(ChatModel):
                     output = model.generate(**inputs, **kwargs)
             except Exception as exc:
                 raise ModelError(f"local generation failed: {exc}", model=self.name) from exc
+        if cancel is not None and cancel.is_set():
+            raise GenerationCancelled("the generation was cancelled (the client went away)", model=self.name)
         per_item = (time.perf_counter() - started) / len(requests)
         width = inputs["input_ids"].shape[1]
         completions = []
@@ -232,11 +389,11 @@ class LocalChatModel(ChatModel):
         import torch
 
         tokenizer = weights.tokenizer
-        prompt = tokenizer.apply_chat_template(
-            [m.model_dump() for m in messages], tokenize=False, add_generation_prompt=True
-        )
-        prompt += prefill or ""
+        prompt = weights.prompt_text(messages, prefill)
+        # The bounds first: tokenizing megabytes only to refuse them would take seconds.
+        check_context(weights, prompt, params.max_tokens, self.name)
         inputs = tokenizer(prompt, return_tensors="pt", add_special_tokens=False)
+        check_context(weights, prompt, params.max_tokens, self.name, exact=int(inputs["input_ids"].shape[1]))
         kwargs: dict[str, Any] = {
             "max_new_tokens": params.max_tokens,
             "pad_token_id": tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id,
@@ -247,6 +404,7 @@ class LocalChatModel(ChatModel):
             kwargs.update(do_sample=False, temperature=None, top_p=None, top_k=None)
         if params.stop:
             kwargs.update(stop_strings=list(params.stop), tokenizer=tokenizer)
+        cancel = _stopping(kwargs)
         with weights.lock:
             # Loading the first adapter wraps the model in a PeftModel: look it up only afterwards.
             adapter = weights.adapter_name(self.ref.adapter) if self.ref.adapter is not None else None
@@ -265,6 +423,8 @@ class LocalChatModel(ChatModel):
                     output = model.generate(**inputs, **kwargs)
             except Exception as exc:
                 raise ModelError(f"local generation failed: {exc}", model=self.name) from exc
+        if cancel is not None and cancel.is_set():
+            raise GenerationCancelled("the generation was cancelled (the client went away)", model=self.name)
         new_tokens = output[0][inputs["input_ids"].shape[1] :]
         text = tokenizer.decode(new_tokens, skip_special_tokens=True)
         finish = "length" if len(new_tokens) >= params.max_tokens else "stop"

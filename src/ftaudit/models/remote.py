@@ -5,6 +5,12 @@ retries with exponential backoff (tenacity) on the transient ones, map the rest 
 ftaudit's :class:`~ftaudit.errors.ModelError` family, and price each call with
 pydantic-ai's price data. The provider SDK's own retries are turned off so the policy is
 ours alone and can be tested.
+
+Replies of an OpenAI-compatible server (``ALIAS@URL``) are cached only when the server
+vouches for the weights behind the alias: its ``/v1/models`` entry carries a
+``weights_fingerprint`` (``ftaudit serve-models`` does). A name and a URL alone do not say
+which model answers; the same alias on the same port can be re-served with other weights
+at any time, so without a fingerprint nothing is read from or written to the cache.
 """
 
 from __future__ import annotations
@@ -44,6 +50,10 @@ from ftaudit.models.cache import ResponseCache
 from ftaudit.models.ref import ModelRef
 from ftaudit.models.types import ChatMessage, Completion, SamplingParams, Usage
 
+#: The field of a ``/v1/models`` entry that names the weights served under the alias.
+FINGERPRINT_FIELD = "weights_fingerprint"
+#: How long asking a server for its model list may take before the reply is simply not cached.
+FINGERPRINT_TIMEOUT_S = 10.0
 DEFAULT_KEY_ENV = {"openai": "OPENAI_API_KEY", "anthropic": "ANTHROPIC_API_KEY"}
 # Local servers (vLLM, Ollama, llama.cpp) accept any key, but the OpenAI SDK insists on one.
 COMPATIBLE_KEY_ENV = "FTAUDIT_OPENAI_COMPATIBLE_API_KEY"
@@ -94,6 +104,7 @@ class RemoteChatModel(ChatModel):
         self.supports_prefill = ref.provider != "openai"
         self._model: Model | None = None
         self._model_loop: object | None = None
+        self._no_fingerprint = False  # the server listed this model without a weights fingerprint
 
     def _api_key(self) -> str:
         env = self.ref.api_key_env or DEFAULT_KEY_ENV.get(self.ref.provider) or COMPATIBLE_KEY_ENV
@@ -129,6 +140,34 @@ class RemoteChatModel(ChatModel):
             )
         self._model, self._model_loop = model, loop
         return model
+
+    async def resolve_cache_identity(self) -> str | None:
+        """For an OpenAI-compatible server, the reference plus the weights fingerprint it advertises, else None.
+
+        Asked on every call (one small GET) while the server advertises one, because the
+        alias can be re-served with other weights between two calls; a server that advertises
+        none is not asked again (its replies are not cached).
+        """
+        if self.ref.provider != "openai-compatible":
+            return self.cache_identity
+        if self._no_fingerprint:
+            return None
+        fingerprint = await self._served_fingerprint()
+        return f"{self.cache_identity}#weights={fingerprint}" if fingerprint else None
+
+    async def _served_fingerprint(self) -> str | None:
+        try:
+            client = getattr(self._build(), "client").with_options(max_retries=0, timeout=FINGERPRINT_TIMEOUT_S)
+            page = await client.models.list()
+        except Exception:  # an unreachable or odd server: the chat itself reports what is wrong
+            return None
+        for entry in page.data:
+            if entry.id == self.ref.name:
+                value = (entry.model_extra or {}).get(FINGERPRINT_FIELD)
+                if isinstance(value, str) and value:
+                    return value
+        self._no_fingerprint = True
+        return None
 
     def _settings(self, params: SamplingParams, prefill: str | None) -> ModelSettings:
         settings: dict[str, Any] = {
