@@ -12,10 +12,19 @@ quietly ignoring (``n`` > 1, streaming, tools, logprobs, penalties, unknown fiel
 trailing assistant message is an assistant prefill: the reply continues it (vLLM's
 ``continue_final_message``). Local generation is serialised per set of weights, because
 the local backend switches LoRA adapters on shared modules. Any API key is accepted.
+
+A chat longer than the model's context (prompt plus ``max_tokens``) or than
+:data:`DEFAULT_MAX_MESSAGES` messages is refused with a 400 before it queues; a client that
+goes away stops its generation (and leaves the queue), so it cannot hold the model for
+others. Connection limits, read deadlines and Host/Origin checks are in
+:mod:`ftaudit.serve_guard`. Each ``/v1/models`` entry carries a ``weights_fingerprint`` (a
+hash of the weights and adapter behind the alias), which ftaudit's client uses to key its
+response cache, so an alias re-served with other weights never answers from old entries.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 import socket
 import threading
@@ -29,13 +38,18 @@ import anyio
 
 from ftaudit.errors import ConfigError, ModelError, ModelRequestError, ModelUnavailableError, UnsupportedFeatureError
 from ftaudit.models import ChatModel, ChatMessage, Completion, SamplingParams, get_model, parse_model_ref
+from ftaudit.models.base import ContextLengthExceeded, GenerationCancelled, cancel_when
 from ftaudit.models.ref import ModelRef
+from ftaudit.models.remote import FINGERPRINT_FIELD
+from ftaudit.serve_guard import DEFAULT_BACKLOG, RequestGuard, ServeLimits, guarded_protocol, is_loopback_host, quiet_repeats
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
 #: Reply length when a request names none (OpenAI's default is the model's whole context).
 DEFAULT_MAX_TOKENS = 256
 MAX_BODY_BYTES = 8 * 1024 * 1024
+#: Messages one request may carry (a long audit conversation has tens).
+DEFAULT_MAX_MESSAGES = 256
 _ALIAS = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,127}$")
 
 # Fields of the chat completions API this server implements.
@@ -132,7 +146,15 @@ class ServedModel:
 class ModelServer:
     """The served models and the ASGI app (Starlette) that answers for them."""
 
-    def __init__(self, models: Mapping[str, str], *, cache: str | None = "off") -> None:
+    def __init__(
+        self,
+        models: Mapping[str, str],
+        *,
+        cache: str | None = "off",
+        max_messages: int = DEFAULT_MAX_MESSAGES,
+        check_host: bool = True,
+        allowed_hosts: Sequence[str] = (),
+    ) -> None:
         if not models:
             raise ConfigError("name at least one model to serve")
         self.models: dict[str, ServedModel] = {}
@@ -144,6 +166,11 @@ class ModelServer:
             model = get_model(parsed, cache=cache)  # type: ignore[arg-type]
             lock_key = f"local:{parsed.name}" if parsed.is_local else None
             self.models[alias] = ServedModel(alias, str(parsed), model, lock_key)
+        if max_messages < 1:
+            raise ConfigError(f"the message limit must be at least 1, not {max_messages}")
+        self.max_messages = max_messages
+        self.check_host = check_host
+        self.allowed_hosts = tuple(allowed_hosts)
         self._locks: dict[str, anyio.Lock] = {}
         self.app = self._build_app()
 
@@ -174,21 +201,22 @@ class ModelServer:
         from starlette.responses import JSONResponse
         from starlette.routing import Route
 
-        async def list_models(request: Request) -> JSONResponse:
-            return JSONResponse({"object": "list", "data": [self._model_card(s) for s in self.models.values()]})
-
-        async def get_one(request: Request) -> JSONResponse:
-            alias = request.path_params["alias"]
-            if alias not in self.models:
-                raise self._unknown_model(alias)
-            return JSONResponse(self._model_card(self.models[alias]))
-
         async def chat_completions(request: Request) -> JSONResponse:
             try:
                 body = await request.json()
             except Exception:  # noqa: BLE001 - any undecodable body is the client's mistake
                 raise RequestError(400, "the request body is not valid JSON") from None
-            return JSONResponse(await self.complete(body))
+            return JSONResponse(await self.complete_while_connected(body, request.receive))
+
+        async def list_models(request: Request) -> JSONResponse:
+            cards = [await self._model_card(s) for s in self.models.values()]
+            return JSONResponse({"object": "list", "data": cards})
+
+        async def get_one(request: Request) -> JSONResponse:
+            alias = request.path_params["alias"]
+            if alias not in self.models:
+                raise self._unknown_model(alias)
+            return JSONResponse(await self._model_card(self.models[alias]))
 
         async def health(request: Request) -> JSONResponse:
             return JSONResponse({"status": "ok", "models": list(self.models)})
@@ -209,15 +237,23 @@ class ModelServer:
             Route("/v1/chat/completions", chat_completions, methods=["POST"]),
             Route("/health", health, methods=["GET"]),
         ]
-        return Starlette(
+        app = Starlette(
             routes=routes,
             exception_handlers={RequestError: on_request_error, HTTPException: on_http_error},
             max_body_size=MAX_BODY_BYTES,
         )
+        return RequestGuard(app, check_host=self.check_host, allowed_hosts=self.allowed_hosts)
 
-    def _model_card(self, served: ServedModel) -> dict[str, Any]:
-        return {"id": served.alias, "object": "model", "created": served.created, "owned_by": "ftaudit",
+    async def _model_card(self, served: ServedModel) -> dict[str, Any]:
+        card = {"id": served.alias, "object": "model", "created": served.created, "owned_by": "ftaudit",
                 "root": served.ref}
+        try:
+            identity = await served.model.resolve_cache_identity()
+        except ModelError:
+            identity = None  # weights that cannot be read now: no fingerprint, so clients do not cache
+        if identity is not None:
+            card[FINGERPRINT_FIELD] = hashlib.sha256(identity.encode()).hexdigest()[:32]
+        return card
 
     def _unknown_model(self, alias: str) -> RequestError:
         return RequestError(
@@ -225,16 +261,51 @@ class ModelServer:
             param="model", code="model_not_found", kind="not_found_error",
         )
 
+    async def complete_while_connected(self, body: Any, receive: Any) -> dict[str, Any]:
+        """:meth:`complete`, stopped (generation included) as soon as ``receive`` reports the client gone."""
+        cancel = threading.Event()
+        outcome: dict[str, Any] = {}
+
+        async def watch(scope: anyio.CancelScope) -> None:
+            # After the body, uvicorn's receive() returns only when the client disconnects
+            # (or the response is sent, and by then this task is cancelled).
+            while (await receive())["type"] != "http.disconnect":
+                pass
+            cancel.set()
+            scope.cancel()
+
+        async with anyio.create_task_group() as group:
+            group.start_soon(watch, group.cancel_scope)
+            try:
+                with cancel_when(cancel):
+                    outcome["reply"] = await self.complete(body)
+            except RequestError as exc:  # kept out of the task group's exception group
+                outcome["error"] = exc
+            finally:
+                group.cancel_scope.cancel()
+        if "error" in outcome:
+            raise outcome["error"]
+        if "reply" not in outcome:
+            # Nobody reads this: the client has gone.
+            raise RequestError(400, "the client disconnected before the reply", code="client_disconnected")
+        return outcome["reply"]
+
     async def complete(self, body: Any) -> dict[str, Any]:
         """Answer one chat completions request body (a dict); raises :class:`RequestError`."""
         alias, messages, prefill, params = self.parse_request(body)
         served = self.models[alias]
         try:
+            # Before the queue: an overlong chat is refused without waiting for the model.
+            await served.model.check_fits(messages, prefill, params)
             if served.lock_key is not None:
                 async with self._lock(served.lock_key):
                     completion = await served.model.chat(messages, params, prefill=prefill)
             else:
                 completion = await served.model.chat(messages, params, prefill=prefill)
+        except ContextLengthExceeded as exc:
+            raise RequestError(400, str(exc), param="messages", code="context_length_exceeded") from None
+        except GenerationCancelled as exc:
+            raise RequestError(400, str(exc), code="client_disconnected") from None
         except (ConfigError, UnsupportedFeatureError, ModelRequestError) as exc:
             raise RequestError(400, str(exc)) from None
         except ModelUnavailableError as exc:
@@ -265,7 +336,13 @@ class ModelServer:
             raise RequestError(400, "'model' is required: one of " + ", ".join(self.models), param="model")
         if alias not in self.models:
             raise self._unknown_model(alias)
-        messages, prefill = _messages(body.get("messages"), body.get("continue_final_message"))
+        raw = body.get("messages")
+        if isinstance(raw, list) and len(raw) > self.max_messages:
+            raise RequestError(
+                400, f"{len(raw)} messages is more than this server accepts ({self.max_messages}); "
+                "shorten the conversation", param="messages", code="too_many_messages",
+            )
+        messages, prefill = _messages(raw, body.get("continue_final_message"))
         return alias, messages, prefill, _sampling(body)
 
 
@@ -374,7 +451,7 @@ def _response(alias: str, completion: Completion) -> dict[str, Any]:
 # -- running it ---------------------------------------------------------------------------
 
 
-def listen_socket(host: str, port: int) -> socket.socket:
+def listen_socket(host: str, port: int, backlog: int = DEFAULT_BACKLOG) -> socket.socket:
     """A listening TCP socket on ``host:port`` (port 0: a free one); :class:`ConfigError` when the address is taken."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
@@ -384,7 +461,7 @@ def listen_socket(host: str, port: int) -> socket.socket:
     except OSError as exc:
         sock.close()
         raise ConfigError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
-    sock.listen(128)
+    sock.listen(backlog)
     sock.set_inheritable(True)
     return sock
 
@@ -428,10 +505,19 @@ class ServerHandle:
         self.close()
 
 
-def _uvicorn_server(app: Any, log_level: str) -> Any:
+def _uvicorn_server(app: Any, log_level: str, limits: ServeLimits) -> Any:
     import uvicorn
 
-    config = uvicorn.Config(app, log_level=log_level, lifespan="off", timeout_graceful_shutdown=5)
+    config = uvicorn.Config(
+        app,
+        log_level=log_level,
+        lifespan="off",
+        timeout_graceful_shutdown=5,
+        http=guarded_protocol(limits),
+        timeout_keep_alive=limits.idle_timeout_s,  # type: ignore[arg-type]  # uvicorn takes a float here too
+        backlog=limits.backlog,
+    )
+    quiet_repeats()  # after uvicorn.Config, which (re)configures uvicorn's loggers
     return uvicorn.Server(config)
 
 
@@ -444,6 +530,9 @@ def serve_in_thread(
     warm: bool = False,
     log_level: str = "warning",
     startup_timeout: float = 30.0,
+    limits: ServeLimits | None = None,
+    max_messages: int = DEFAULT_MAX_MESSAGES,
+    allowed_hosts: Sequence[str] = (),
 ) -> ServerHandle:
     """Start the server for ``{alias: reference}`` in a daemon thread and return once it accepts requests.
 
@@ -451,11 +540,14 @@ def serve_in_thread(
     mode of the served models (off by default: clients keep their own cache). For tests and
     notebooks; the CLI runs :func:`serve` in the foreground.
     """
-    model_server = ModelServer(models, cache=cache)
+    limits = limits or ServeLimits()
+    model_server = ModelServer(
+        models, cache=cache, max_messages=max_messages, check_host=is_loopback_host(host), allowed_hosts=allowed_hosts
+    )
     if warm:
         model_server.warm_up()
-    sock = listen_socket(host, port)
-    server = _uvicorn_server(model_server.app, log_level)
+    sock = listen_socket(host, port, limits.backlog)
+    server = _uvicorn_server(model_server.app, log_level, limits)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="ftaudit-serve", daemon=True)
     thread.start()
     deadline = time.monotonic() + startup_timeout
@@ -476,11 +568,16 @@ def serve(
     cache: str | None = "off",
     log_level: str = "info",
     sock: socket.socket | None = None,
+    limits: ServeLimits | None = None,
 ) -> None:
     """Serve in the foreground until interrupted (Ctrl-C); ``sock``: an already listening socket."""
-    model_server = models if isinstance(models, ModelServer) else ModelServer(models, cache=cache)
-    sock = sock or listen_socket(host, port)
+    limits = limits or ServeLimits()
+    model_server = (
+        models if isinstance(models, ModelServer)
+        else ModelServer(models, cache=cache, check_host=is_loopback_host(host))
+    )
+    sock = sock or listen_socket(host, port, limits.backlog)
     try:
-        _uvicorn_server(model_server.app, log_level).run(sockets=[sock])
+        _uvicorn_server(model_server.app, log_level, limits).run(sockets=[sock])
     finally:
         sock.close()

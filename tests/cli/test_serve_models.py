@@ -90,7 +90,8 @@ def test_models_endpoint_and_openai_style_errors(server, adapter):
             assert error["type"] == "invalid_request_error" and error["param"] == param and error["message"]
         unknown = post(model="nope")
         assert unknown.status_code == 404 and unknown.json()["error"]["code"] == "model_not_found"
-        assert client.post("/chat/completions", content=b"{not json").status_code == 400
+        bad_json = client.post("/chat/completions", content=b"{not json", headers={"Content-Type": "application/json"})
+        assert bad_json.status_code == 400
         # A chat the model layer rejects (two user turns in a row) is a 400 with its reason.
         doubled = post(messages=[{"role": "user", "content": "a"}, {"role": "user", "content": "b"}])
         assert doubled.status_code == 400 and "alternate" in doubled.json()["error"]["message"]
@@ -170,3 +171,26 @@ def test_command_serves_until_interrupted(tmp_path):
             proc.kill()
             raise
     assert proc.returncode in (0, 130)
+
+
+@pytest.mark.slow
+def test_an_alias_re_served_with_other_weights_is_not_answered_from_the_clients_cache(adapter):
+    """Issue 13, item 3: serve A as 'tuned', ask; re-serve 'tuned' as A plus an adapter on the same port, ask again."""
+    tuned = f"{BASE}+adapter={adapter}"
+    with serve_in_thread({"tuned": BASE}) as first:
+        port, ref = first.port, first.ref("tuned")
+        client = get_model(ref, cache="on")
+        a_reply = client.chat_sync(CHAT, max_tokens=8)
+        assert not a_reply.cached
+        assert get_model(ref, cache="on").chat_sync(CHAT, max_tokens=8).cached  # cached while A is served
+    with serve_in_thread({"tuned": tuned}, port=port) as second:
+        assert second.ref("tuned") == ref
+        b_direct = get_model(tuned, cache="off").chat_sync(CHAT, max_tokens=8).text
+        assert b_direct != a_reply.text
+        for model in (client, get_model(ref, cache="on")):  # the same client object, and a fresh one
+            reply = model.chat_sync(CHAT, max_tokens=8)
+            assert reply.text == b_direct
+        assert get_model(ref, cache="on").chat_sync(CHAT, max_tokens=8).cached  # B's reply is cached in turn
+        with httpx.Client(base_url=second.base_url, timeout=30) as http:
+            tuned_card = http.get("/models/tuned").json()
+        assert tuned_card["weights_fingerprint"]

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-import ipaddress
-
 import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
 from ftaudit.errors import ConfigError
-from ftaudit.serve import DEFAULT_HOST, DEFAULT_PORT
+from ftaudit.serve import DEFAULT_HOST, DEFAULT_MAX_MESSAGES, DEFAULT_PORT
+from ftaudit.serve_guard import (
+    DEFAULT_IDLE_TIMEOUT_S,
+    DEFAULT_MAX_CONNECTIONS,
+    DEFAULT_REQUEST_READ_TIMEOUT_S,
+    is_loopback_host,
+)
 
 console = Console(stderr=True)
 
@@ -26,6 +30,22 @@ def serve_models_command(
     cache: str = typer.Option("off", "--cache", help="Response cache of the served models: on, read-only or off."),
     warm: bool = typer.Option(True, "--warm/--no-warm", help="Load local weights and adapters before serving."),
     log_level: str = typer.Option("info", "--log-level", help="Server log level (uvicorn): debug, info, warning…"),
+    max_connections: int = typer.Option(
+        DEFAULT_MAX_CONNECTIONS, "--max-connections", min=1,
+        help="Open connections at most; more are closed on arrival (lowered to fit the file-descriptor limit).",
+    ),
+    idle_timeout: float = typer.Option(
+        DEFAULT_IDLE_TIMEOUT_S, "--idle-timeout", min=0.1, help="Seconds a connection may stay silent before it is closed.",
+    ),
+    request_timeout: float = typer.Option(
+        DEFAULT_REQUEST_READ_TIMEOUT_S, "--request-timeout", min=0.1,
+        help="Seconds a client has to send a whole request (headers and body); then 408.",
+    ),
+    max_messages: int = typer.Option(DEFAULT_MAX_MESSAGES, "--max-messages", min=1, help="Messages one request may carry."),
+    allow_host: list[str] = typer.Option(
+        [], "--allow-host", metavar="NAME",
+        help="Also accept this Host name and web pages from it (repeatable); by default only loopback names.",
+    ),
 ) -> None:
     """Serve models on an OpenAI-compatible API (GET /v1/models, POST /v1/chat/completions).
 
@@ -33,12 +53,16 @@ def serve_models_command(
     Non-streaming chat only; any API key is accepted. Ctrl-C stops the server.
     """
     from ftaudit.serve import ModelServer, listen_socket, parse_model_specs, serve, url_host
+    from ftaudit.serve_guard import ServeLimits
 
     if cache not in ("on", "off", "read-only"):
         raise ConfigError(f"--cache must be on, read-only or off, not {cache!r}")
     served = parse_model_specs(models)
-    server = ModelServer(served, cache=cache)
-    sock = listen_socket(host, port)  # before announcing the URL: fails now if the port is taken
+    limits = ServeLimits(max_connections=max_connections, idle_timeout_s=idle_timeout, request_read_timeout_s=request_timeout)
+    server = ModelServer(
+        served, cache=cache, max_messages=max_messages, check_host=is_loopback_host(host), allowed_hosts=allow_host
+    )
+    sock = listen_socket(host, port, limits.backlog)  # before announcing the URL: fails now if the port is taken
     base_url = f"http://{url_host(host)}:{sock.getsockname()[1]}/v1"
     if warm:
         with console.status("loading local weights…", spinner="dots"):
@@ -51,18 +75,9 @@ def serve_models_command(
         table.add_row(escape(alias), escape(ref), escape(f"{alias}@{base_url}"))
     console.print(table)
     console.print("[dim]POST /v1/chat/completions (non-streaming), GET /v1/models · any API key is accepted · Ctrl-C stops[/]")
-    if not _is_loopback(host):
+    if not is_loopback_host(host):
         console.print(
             f"[yellow]warning:[/] listening on {escape(host)} without authentication: anyone who can reach "
             "this address can query the models"
         )
-    serve(server, host, port, log_level=log_level, sock=sock)
-
-
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+    serve(server, host, port, log_level=log_level, sock=sock, limits=limits)
