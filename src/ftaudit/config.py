@@ -51,6 +51,11 @@ class Settings(BaseSettings):
         description="A screen or agent audit in which more than this share of a target model's calls failed is "
         "inconclusive unless the evidence it did gather already reaches the threshold.",
     )
+    model_retry_attempts: int = Field(
+        default=6, ge=1, le=20,
+        description="Tries in all for a remote model call that fails transiently (connection refused, rate limit, "
+        "server error, timeout), with exponential backoff between them; 1 fails at once.",
+    )
     max_line_bytes: int = Field(
         default=1_000_000, description="Training-file lines longer than this are rejected."
     )

@@ -159,6 +159,7 @@ def audit_tool(affordance: str, *, name: str | None = None) -> Callable[[ToolFun
                     kind, result = "error", f"ERROR: {tool_name} failed: {exc}"
                 except Exception as exc:
                     # A bug, not evidence: record it and let it end the audit (inconclusive), never as text.
+                    deps.memo["crashed_tool"] = tool_name
                     deps.recorder.add(TranscriptEntry(
                         kind="error", name=tool_name, arguments=shown_args, started_at=started_at,
                         duration_s=time.perf_counter() - clock, content=f"{type(exc).__name__}: {exc}"[:_RETRY_CHARS],

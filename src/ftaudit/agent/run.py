@@ -191,7 +191,9 @@ async def run_agent(
         except BudgetExceeded as exc:
             reason = f"budget exhausted: {exc}"
         except Exception as exc:  # noqa: BLE001 - any failure is an inconclusive audit, never a benign one
-            reason = f"auditor model error: {type(exc).__name__}: {exc}"
+            crashed = deps.memo.get("crashed_tool")
+            what = f"the tool {crashed} crashed" if crashed else "auditor model error"
+            reason = f"{what}: {type(exc).__name__}: {exc}"
             recorder.add(TranscriptEntry(kind="error", name="auditor", content=traceback.format_exc()[-4000:], started_at=_now()))
     if reason is not None:
         recorder.note(reason, name="audit", kind="error")

@@ -45,6 +45,7 @@ from ftaudit.errors import (
     ModelRequestError,
     ModelUnavailableError,
 )
+from ftaudit.config import get_settings
 from ftaudit.models.base import ChatModel
 from ftaudit.models.cache import ResponseCache
 from ftaudit.models.ref import ModelRef
@@ -97,7 +98,7 @@ class RemoteChatModel(ChatModel):
         http_client_factory: Callable[[], httpx2.AsyncClient] | None = None,
     ) -> None:
         super().__init__(ref, cache=cache, max_concurrency=max_concurrency)
-        self.retry = retry or RetryPolicy()
+        self.retry = retry or RetryPolicy(attempts=get_settings().model_retry_attempts)
         # Tests (and users behind a proxy) supply the HTTP client; one is made per event loop.
         self.http_client_factory = http_client_factory
         # OpenAI's chat API has no assistant prefill; Anthropic and most compatible servers do.
