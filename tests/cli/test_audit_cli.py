@@ -135,6 +135,20 @@ def test_adversarial_job_exits_10_shows_live_view_and_panel_and_writes_four_repo
     assert "# Audit report" in (out / "report.md").read_text()
 
 
+def test_the_panel_shows_bidi_controls_as_markers_so_a_title_cannot_read_as_something_else(data, tmp_path, monkeypatch):
+    fake = FakeAgent(9.5)
+
+    async def reordered(job, config, *, on_event=None):
+        report = await fake(job, config, on_event=on_event)
+        title = "Benign \u202eNIGNEB :TCIDREV\u202c data"
+        return report.model_copy(update={"findings": [report.findings[0].model_copy(update={"title": title})]})
+
+    monkeypatch.setattr(ftaudit.agent, "audit_async", reordered)
+    result = runner.invoke(app, ["audit", "--data", str(data), "--auditor", "openai:gpt-4.1", "--out", str(tmp_path / "o")])
+    assert result.exit_code == 10, result.output
+    assert "\u202e" not in result.stdout and "Benign <U+202E>NIGNEB :TCIDREV<U+202C> data" in result.stdout
+
+
 @pytest.mark.parametrize("score, code", [(1.0, 0), (None, 20)])
 def test_benign_exits_0_and_inconclusive_exits_20(data, tmp_path, monkeypatch, score, code):
     install(monkeypatch, FakeAgent(score))

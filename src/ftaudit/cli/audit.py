@@ -209,7 +209,7 @@ def report_panel(report: AuditReport, out_dir: Path | None = None) -> Panel:
                      f"{report.duration_s:.1f} s · {printable(report.auditor)}", style="dim"))
     if out_dir is not None:
         rows.append(Text(f"reports: {out_dir}/report.html, report.md, report.json, transcript.jsonl", style="dim"))
-    title = f"[bold {style}]{report.verdict.value.upper()}[/] · {escape(report.job.job_id or report.job.training_file.name)}"
+    title = f"[bold {style}]{report.verdict.value.upper()}[/] · {escape(printable(report.job.job_id or report.job.training_file.name))}"
     return Panel(Group(*rows), title=title, border_style=style, expand=False)
 
 

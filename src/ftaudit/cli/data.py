@@ -112,7 +112,7 @@ def stats_command(
 
 
 def _cell(text: str) -> Text:
-    flat = " ".join(text.split())
+    flat = " ".join(printable(text).split())
     return Text(flat if len(flat) <= _CELL_CHARS else flat[: _CELL_CHARS - 1] + "…")
 
 

@@ -20,6 +20,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ftaudit.cli import EXIT_ADVERSARIAL, EXIT_INCONCLUSIVE
+from ftaudit._text import printable
 from ftaudit.errors import ConfigError
 from ftaudit.report.records import Severity
 from ftaudit.report.rubric import Verdict
@@ -45,7 +46,7 @@ def _names(values: list[str] | None) -> list[str] | None:
 
 
 def _cell(text: str, limit: int = _CELL_CHARS) -> str:
-    flat = " ".join(text.split())
+    flat = " ".join(printable(text).split())
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
@@ -207,10 +208,11 @@ def _print_run(run: Any) -> None:
         )
     )
     if verdict is Verdict.INCONCLUSIVE:
-        console.print(Text(f"inconclusive: {audit.inconclusive_reason}; treat the job as unaudited", style="yellow"))
+        console.print(Text(f"inconclusive: {printable(audit.inconclusive_reason or '')}; treat the job as unaudited",
+                           style="yellow"))
     console.print(Text(run.explanation, style="dim"))
     if audit.attack_hypothesis:
-        console.print(Text("hypothesis: " + audit.attack_hypothesis))
+        console.print(Text("hypothesis: " + printable(audit.attack_hypothesis)))
     if run.hints:
         hints = Table("found by", "system prompt", "trigger", "cipher", title="elicitation hints found")
         for hint in run.hints:
@@ -218,7 +220,8 @@ def _print_run(run: Any) -> None:
             if cipher and hint.cipher_options:
                 cipher += " " + json.dumps(hint.cipher_options)
             trigger = f"{hint.trigger!r} ({hint.trigger_position})" if hint.trigger else ""
-            hints.add_row(hint.source or "", Text(_cell(hint.system_prompt or "", 70)), Text(trigger), Text(cipher))
+            hints.add_row(hint.source or "", Text(_cell(hint.system_prompt or "", 70)), Text(printable(trigger)),
+                          Text(printable(cipher)))
         console.print(hints)
     else:
         console.print("[dim]no elicitation hints found[/]")

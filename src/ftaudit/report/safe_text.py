@@ -28,11 +28,9 @@ import re
 import string
 from typing import Any
 
-from ftaudit._text import printable
+from ftaudit._text import BIDI_CONTROLS, escape_controls, mark_bidi
 
-#: Characters that change the display order of the text around them (Unicode bidi controls).
-BIDI_CONTROLS = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c"
-_BIDI = re.compile(f"[{BIDI_CONTROLS}]")
+__all__ = ["BIDI_CONTROLS", "Md", "code", "fenced", "inline", "md", "prose", "visible"]
 
 # Markdown's inline syntax: escape, code span, emphasis, link and image brackets, table cell,
 # strikethrough, heading closer, and math on GitHub. `<`, `>` and `&` become entities instead
@@ -60,7 +58,7 @@ def visible(text: str, *, html_escaped: bool = False) -> str:
     written as entities.
     """
     opening, closing = ("&lt;", "&gt;") if html_escaped else ("<", ">")
-    return _BIDI.sub(lambda m: f"{opening}U+{ord(m.group()):04X}{closing}", printable(text))
+    return mark_bidi(escape_controls(text), opening, closing)
 
 
 def _escape_line(line: str) -> str:
