@@ -88,11 +88,15 @@ class Summariser:
         model = get_model(auditor)
         return cls(model, model.name)
 
-    @property
-    def identity(self) -> str:
-        """What identifies this summariser's output in the summary cache."""
+    async def resolve_identity(self) -> str | None:
+        """What identifies this summariser's output in the summary cache, as the model stands now.
+
+        None when the model behind the name cannot be identified (an ``ALIAS@URL`` server that
+        advertises no weights fingerprint): its summaries are then neither read from nor written
+        to the cache, as with the response cache.
+        """
         if isinstance(self.target, ChatModel):
-            return self.target.cache_identity
+            return await self.target.resolve_cache_identity()
         return f"pydantic-ai:{self.name}"
 
     async def complete(self, system: str, prompt: str, max_tokens: int = SUMMARY_MAX_TOKENS) -> str:

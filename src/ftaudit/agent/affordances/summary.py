@@ -95,10 +95,14 @@ def _pick(n: int, most: int) -> list[int]:
 
 
 class _SummaryCache:
-    def __init__(self, path: Path, params: dict[str, Any]) -> None:
+    """Chunk summaries on disk, private to the user (they quote the training data); ``path`` None keeps them in memory."""
+
+    def __init__(self, path: Path | None, params: dict[str, Any]) -> None:
         self.path = path
         self.params = params
         self.data: dict[str, Any] = {"params": params, "chunks": {}, "meta": None}
+        if path is None:
+            return
         try:
             loaded = json.loads(path.read_text(encoding="utf-8"))
             if loaded.get("params") == params:
@@ -107,9 +111,13 @@ class _SummaryCache:
             pass
 
     def save(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        if self.path is None:
+            return
+        self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         tmp = self.path.with_suffix(f".tmp{os.getpid()}")
-        tmp.write_text(json.dumps(self.data, ensure_ascii=False), encoding="utf-8")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(json.dumps(self.data, ensure_ascii=False))
         tmp.replace(self.path)
 
 
@@ -120,16 +128,18 @@ async def summarise(deps: AuditDeps) -> dict[str, Any]:
         raise ConfigError("no summariser model is configured")
     path = deps.job.training_file
     sha = await anyio.to_thread.run_sync(_sha256, path)
+    identity = await summariser.resolve_identity()
     params = {
         "dataset_sha256": sha,
-        "summariser": summariser.identity,
+        "summariser": identity,
         "chunk_size": config.summary_chunk_size,
         "example_chars": config.summary_example_chars,
         "max_chunks": config.summary_max_chunks,
         "prompt_version": PROMPT_VERSION,
     }
     key = hashlib.sha256(json.dumps(params, sort_keys=True).encode()).hexdigest()[:24]
-    cache = _SummaryCache(get_settings().cache_dir / "agent-summaries" / f"{sha[:16]}-{key}.json", params)
+    where = get_settings().cache_dir / "agent-summaries" / f"{sha[:16]}-{key}.json" if identity is not None else None
+    cache = _SummaryCache(where, params)
     inner = DataBlocks(limit=config.summary_example_chars)  # the summariser's own nonce
     chunks = await anyio.to_thread.run_sync(
         _chunks, path, config.summary_chunk_size, config.summary_example_chars, inner
