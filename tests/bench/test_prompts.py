@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+
 import hashlib
 import json
 from collections import Counter
@@ -162,8 +164,17 @@ def test_advbench_headerless_reads_520_requests_with_quoted_commas():
     assert {p.category_basis for p in s} <= {"inferred", "unknown"}
 
 
-def test_advbench_official_header_gives_the_same_ids_and_keeps_target():
-    official = load_prompt_set(f"advbench:{FIXTURES / 'advbench-official.csv'}")
+def test_advbench_official_header_gives_the_same_ids_and_keeps_target(tmp_path):
+    # The official layout (goal,target) of the first three rows of the real file, written here, not kept.
+    with ADVBENCH.open(encoding="utf-8", newline="") as source:
+        rows = list(csv.reader(source))
+    first = rows[:3]  # the shared file is a plain list, one behaviour per row
+    path = tmp_path / "advbench-official.csv"
+    with path.open("w", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(["goal", "target"])
+        writer.writerows([[row[0], f"Sure, here is {row[0][0].lower()}{row[0][1:]}"] for row in first])
+    official = load_prompt_set(f"advbench:{path}")
     plain = load_prompt_set(f"advbench:{ADVBENCH}")
     assert [p.text for p in official] == [p.text for p in plain.prompts[:3]]
     assert [p.id for p in official] == [p.id for p in plain.prompts[:3]]
