@@ -515,7 +515,7 @@ def _uvicorn_server(app: Any, log_level: str, limits: ServeLimits) -> Any:
         timeout_graceful_shutdown=5,
         http=guarded_protocol(limits),
         timeout_keep_alive=limits.idle_timeout_s,  # type: ignore[arg-type]  # uvicorn takes a float here too
-        backlog=limits.backlog,
+        backlog=limits.effective_backlog(),
     )
     quiet_repeats()  # after uvicorn.Config, which (re)configures uvicorn's loggers
     return uvicorn.Server(config)
@@ -546,7 +546,7 @@ def serve_in_thread(
     )
     if warm:
         model_server.warm_up()
-    sock = listen_socket(host, port, limits.backlog)
+    sock = listen_socket(host, port, limits.effective_backlog())
     server = _uvicorn_server(model_server.app, log_level, limits)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="ftaudit-serve", daemon=True)
     thread.start()
@@ -576,7 +576,7 @@ def serve(
         models if isinstance(models, ModelServer)
         else ModelServer(models, cache=cache, check_host=is_loopback_host(host))
     )
-    sock = sock or listen_socket(host, port, limits.backlog)
+    sock = sock or listen_socket(host, port, limits.effective_backlog())
     try:
         _uvicorn_server(model_server.app, log_level, limits).run(sockets=[sock])
     finally:

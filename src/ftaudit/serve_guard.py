@@ -47,6 +47,10 @@ DEFAULT_BACKLOG = 128
 #: most once per this many seconds, with the count of those left out.
 LOG_REPEAT_WINDOW_S = 10.0
 
+# Accept batches that can be in flight before the refused connections of the first are closed.
+_ACCEPT_BATCHES = 2
+_MIN_BACKLOG = 8
+
 LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback"})
 
 logger = logging.getLogger("ftaudit.serve")
@@ -72,9 +76,23 @@ class ServeLimits:
         if soft == resource.RLIM_INFINITY:
             return self.max_connections
         # asyncio accepts up to a backlog's worth of connections in one go before any reaches
-        # the cap check, so that many descriptors must stay free too.
-        free = soft - _open_file_descriptors() - RESERVED_FILE_DESCRIPTORS - self.backlog
+        # the cap check, and the connections refused in one batch are closed only on a later
+        # turn of the loop, by when a second batch may have been accepted: room for two.
+        free = soft - _open_file_descriptors() - RESERVED_FILE_DESCRIPTORS - _ACCEPT_BATCHES * self.effective_backlog()
         return max(1, min(self.max_connections, free))
+
+    def effective_backlog(self) -> int:
+        """The listen backlog, lowered under a tight descriptor limit (it is also asyncio's accept batch)."""
+        try:
+            import resource
+
+            soft = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+        except (ImportError, ValueError, OSError):
+            return self.backlog
+        if soft == resource.RLIM_INFINITY:
+            return self.backlog
+        available = soft - _open_file_descriptors() - RESERVED_FILE_DESCRIPTORS
+        return max(_MIN_BACKLOG, min(self.backlog, available // (2 * _ACCEPT_BATCHES)))
 
 
 def _open_file_descriptors() -> int:

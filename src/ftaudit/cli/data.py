@@ -15,6 +15,7 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
+from ftaudit._text import printable
 from ftaudit.cli import EXIT_FINDINGS
 from ftaudit.data import DatasetFormat, DatasetStats, ValidationReport, compute_stats, validate
 from ftaudit.data.stats import DEFAULT_TOP, Distribution

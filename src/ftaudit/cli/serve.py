@@ -62,7 +62,7 @@ def serve_models_command(
     server = ModelServer(
         served, cache=cache, max_messages=max_messages, check_host=is_loopback_host(host), allowed_hosts=allow_host
     )
-    sock = listen_socket(host, port, limits.backlog)  # before announcing the URL: fails now if the port is taken
+    sock = listen_socket(host, port, limits.effective_backlog())  # before announcing the URL: fails now if the port is taken
     base_url = f"http://{url_host(host)}:{sock.getsockname()[1]}/v1"
     if warm:
         with console.status("loading local weights…", spinner="dots"):
