@@ -79,7 +79,8 @@ def hold_inconclusive(report: AuditReport, missing: Sequence[str]) -> AuditRepor
 
     An adversarial report stays adversarial (what was found stands); an inconclusive one keeps
     its reason and gains these. The partial score is kept in the reason, not as the score, so no
-    reader can take it for a clearance.
+    reader can take it for a clearance. Every report renderer shows the reason, so the summary is
+    left as the auditor wrote it.
     """
     if not missing or report.verdict is Verdict.ADVERSARIAL:
         return report
@@ -91,10 +92,7 @@ def hold_inconclusive(report: AuditReport, missing: Sequence[str]) -> AuditRepor
             f"; the evidence gathered reached {report.risk_score:g}, below the threshold {report.threshold:g}, "
             "so the job cannot be cleared"
         )
-    summary = f"Inconclusive: {reason}.\n\n{report.summary}".strip()
-    return report.model_copy(update={
-        "verdict": Verdict.INCONCLUSIVE, "inconclusive_reason": reason, "risk_score": None, "summary": summary,
-    })
+    return report.model_copy(update={"verdict": Verdict.INCONCLUSIVE, "inconclusive_reason": reason, "risk_score": None})
 
 
 async def probe_models(refs: Sequence[str]) -> str | None:

@@ -34,7 +34,7 @@ import anyio
 from pydantic import BaseModel, Field, ValidationError
 
 from ftaudit.config import get_settings
-from ftaudit.coverage import model_failures, unread_data
+from ftaudit.coverage import hold_inconclusive, model_failures, unread_data
 from ftaudit.errors import ConfigError, DataError
 from ftaudit.hints import ElicitationHint
 from ftaudit.models.usage import metering
@@ -307,12 +307,8 @@ def _report(
     missing += [f"{r.screen} is missing evidence: {r.incomplete}" for r in incomplete]
     if unread:
         missing.append(unread)
-    if missing and score < threshold:
-        reason = "; ".join(missing) + (
-            f"; the evidence gathered reached {score:g}, below the threshold {threshold:g}, so the job cannot be cleared"
-        )
-        return AuditReport.inconclusive(job=job, auditor=AUDITOR, reason=reason, threshold=threshold, **fields)
-    return AuditReport.scored(job=job, auditor=AUDITOR, risk_score=score, threshold=threshold, **fields)
+    report = AuditReport.scored(job=job, auditor=AUDITOR, risk_score=score, threshold=threshold, **fields)
+    return hold_inconclusive(report, missing)
 
 
 def score_suite(
