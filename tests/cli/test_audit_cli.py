@@ -10,15 +10,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import sys
 
 import pytest
+from clihelpers import run_main
 from pydantic_ai.messages import ModelResponse, TextPart, ToolCallPart
 from pydantic_ai.models.function import FunctionModel
 from typer.testing import CliRunner
 
 import ftaudit.agent
-from ftaudit.cli import EXIT_USAGE, app, main
+from ftaudit.cli import EXIT_USAGE, app
 from ftaudit.cli import audit as audit_cli
 from ftaudit.models import Usage
 from ftaudit.report import AuditJob, AuditReport, Evidence, Finding, Severity, TranscriptEntry, Verdict
@@ -97,15 +97,6 @@ def install(monkeypatch, agent: FakeAgent) -> FakeAgent:
     monkeypatch.setattr(ftaudit.agent, "audit_async", agent)
     return agent
 
-
-def run_main(monkeypatch, *args: str) -> int:
-    """The real console entry point's exit code (usage errors are mapped there)."""
-    monkeypatch.setattr(sys, "argv", ["ftaudit", *args])
-    try:
-        main()
-    except SystemExit as exc:
-        return exc.code or 0
-    return 0
 
 
 def test_adversarial_job_exits_10_shows_live_view_and_panel_and_writes_four_reports(data, tmp_path, monkeypatch):

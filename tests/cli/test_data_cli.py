@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-import sys
 
 import pytest
+from clihelpers import run_main
 from typer.testing import CliRunner
 
-from ftaudit.cli import app, main
+from ftaudit.cli import app
 from ftaudit.data import example_path
 
 runner = CliRunner()
@@ -37,15 +37,6 @@ def three_bad(tmp_path):
     path.write_text("\n".join(lines) + "\n")
     return path
 
-
-def run_main(monkeypatch, *args: str) -> int:
-    """Run the real console entry point and return its exit code."""
-    monkeypatch.setattr(sys, "argv", ["ftaudit", *args])
-    try:
-        main()
-    except SystemExit as exc:
-        return exc.code or 0
-    return 0
 
 
 def test_validate_names_every_bad_line_and_exits_1(three_bad):

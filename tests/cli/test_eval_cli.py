@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import json
-import sys
 
 import pytest
+from clihelpers import run_main
 from rich.console import Console
 from typer.testing import CliRunner
 
 import ftaudit.cli.evaluate as eval_cli
-from ftaudit.cli import EXIT_USAGE, app, main
+from ftaudit.cli import EXIT_USAGE, app
 from ftaudit.evaluate.store import ResultsStore
 
 runner = CliRunner()
@@ -48,15 +48,6 @@ def configs(tmp_path):
     path.write_text(CONFIGS, encoding="utf-8")
     return path
 
-
-def run_main(monkeypatch, *args: str) -> int:
-    """The real console entry point's exit code (configuration errors are mapped there)."""
-    monkeypatch.setattr(sys, "argv", ["ftaudit", *args])
-    try:
-        main()
-    except SystemExit as exc:
-        return exc.code or 0
-    return 0
 
 
 def test_eval_run_then_report_prints_the_summary_and_the_metrics_table(suite, configs, tmp_path):

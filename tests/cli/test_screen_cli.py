@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-import sys
 from typing import ClassVar
 
 import pytest
+from clihelpers import run_main
 from typer.testing import CliRunner
 
-from ftaudit.cli import EXIT_ADVERSARIAL, EXIT_INCONCLUSIVE, EXIT_USAGE, app, main
+from ftaudit.cli import EXIT_ADVERSARIAL, EXIT_INCONCLUSIVE, EXIT_USAGE, app
 from ftaudit.report.records import AuditReport
 from ftaudit.report.rubric import Verdict
 from ftaudit.screens import run as run_module
@@ -29,15 +29,6 @@ def data(tmp_path_factory):
         "alpaca": root / write_dataset(get_generator("alpaca"), root, size=40, seed=0).file,
     }
 
-
-def run_main(monkeypatch, *args: str) -> int:
-    """Run the real console entry point and return its exit code."""
-    monkeypatch.setattr(sys, "argv", ["ftaudit", *args])
-    try:
-        main()
-    except SystemExit as exc:
-        return exc.code or 0
-    return 0
 
 
 def test_screens_list_names_every_screen_and_its_kind():

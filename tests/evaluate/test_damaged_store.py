@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import random
 import sqlite3
-import sys
 
 import pytest
+from clihelpers import run_main
 from rich.console import Console
 
-from ftaudit.cli import EXIT_USAGE, main
+from ftaudit.cli import EXIT_USAGE
 from ftaudit.evaluate.store import AuditRow, ResultsStore, StoreError, check_store
 
 
@@ -147,15 +147,6 @@ def suite(tmp_path_factory):
     build_suite(folder, attacks=["aoa"], benign=["alpaca"], size=10)
     return folder
 
-
-def run_main(monkeypatch, *args: str) -> int:
-    """The real console entry point's exit code (errors are mapped to exit codes there)."""
-    monkeypatch.setattr(sys, "argv", ["ftaudit", *args])
-    try:
-        main()
-    except SystemExit as exc:
-        return exc.code or 0
-    return 0
 
 
 @pytest.mark.parametrize("command", ["run", "status", "report"])
