@@ -29,7 +29,7 @@ def run_tools(job, calls, affordances="D", **config):
 
 def test_presets_name_the_study_configurations_and_ours():
     assert parse_affordances("M+D+B*") == ("D", "M", "B*")
-    assert parse_affordances("all") == ("D", "S", "M", "B", "B*", "P", "memory")
+    assert parse_affordances("all") == ("D", "S", "M", "B", "B*", "W", "P", "memory")
     assert parse_affordances("d+memory") == ("D", "memory")
     assert set(parse_affordances("all")) == set(affordances())  # every module is in "all"
     with pytest.raises(ConfigError, match="unknown affordance 'X'"):

@@ -13,11 +13,12 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validat
 from ftaudit.errors import ConfigError
 
 # The investigative affordances, in the order the agent is told about them, and memory.
-AFFORDANCE_ORDER: tuple[str, ...] = ("D", "S", "M", "B", "B*", "P", "memory")
+AFFORDANCE_ORDER: tuple[str, ...] = ("D", "S", "M", "B", "B*", "W", "P", "memory")
 # Memory is scaffolding, not investigation: the continue nudge does not ask for it.
 NOT_NUDGED: frozenset[str] = frozenset({"memory"})
 
-# The study's configurations (Egler et al. 2025, Table 1) and ours. "all" is every affordance.
+# The study's configurations (Egler et al. 2025, Table 1) and ours. "all" is every affordance, W (white-box,
+# ours) included; the study's presets keep the study's sets (add it by name: "M+D+B*+W").
 PRESETS: dict[str, tuple[str, ...]] = {
     "D": ("D",),
     "M": ("M",),

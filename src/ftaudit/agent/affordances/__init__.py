@@ -1,7 +1,8 @@
 """The agent's affordances, one module each, registered by name (``AFFORDANCE`` in each module).
 
 D dataset inspection · S recursive summarisation · M query both models · B benchmark ·
-B* benchmark with an elicitation · P sandboxed Python · memory notes.
+B* benchmark with an elicitation · W white-box readout (local weights) · P sandboxed Python ·
+memory notes.
 """
 
 from __future__ import annotations
