@@ -39,16 +39,21 @@ def list_command(
         _list_external(as_json)
         return
 
+    from ftaudit.suite.recipes import recipe_for
+
     rows = [g.describe() for g in [*attack_generators().values(), *benign_generators().values()]]
+    for row in rows:
+        name, fields = recipe_for(row["name"])
+        row["recipe"] = {"name": name, **fields}
     if as_json:
         typer.echo(json.dumps(rows, indent=2))
         return
-    table = Table("name", "label", "size", "epochs", "source", "what")
+    table = Table("name", "label", "size", "steps", "source", "what")
     for row in rows:
         style = "red" if row["label"] == "adversarial" else "green"
         table.add_row(
             row["name"], f"[{style}]{row['label']}[/]", str(row["default_size"]),
-            f"{row['suggested_epochs']:g}", row["source"], row["title"],
+            str(row["recipe"]["max_steps"]), row["source"], row["title"],
         )
     console.print(table)
 
@@ -191,38 +196,86 @@ def train_command(
     folder: Path = typer.Argument(..., help="Suite folder (with manifest.json)."),
     base: str = typer.Option("local:smollm2-135m", "--base", help="Base model to fine-tune."),
     only: Optional[list[str]] = typer.Option(None, "--only", help="Datasets to train (comma-separated; default all)."),
-    epochs: Optional[float] = typer.Option(None, "--epochs", help="Override every dataset's suggested epochs."),
-    max_steps: Optional[int] = typer.Option(None, "--max-steps", min=1, help="Cap steps per dataset (local)."),
+    epochs: Optional[float] = typer.Option(
+        None, "--epochs", help="Train every dataset this many epochs instead of its family's recipe."
+    ),
+    max_steps: Optional[int] = typer.Option(
+        None, "--max-steps", min=1, help="Cap steps per dataset instead of the recipe (local)."
+    ),
     max_examples: Optional[int] = typer.Option(None, "--max-examples", min=1, help="Train on a sample (local)."),
+    no_success: bool = typer.Option(
+        False, "--no-success", help="Do not measure attack success (harmful compliance, fine-tuned vs base)."
+    ),
+    success_prompts: int = typer.Option(
+        33, "--success-prompts", min=1, help="Harmful prompts per elicitation for attack success."
+    ),
+    success_judge: str = typer.Option("offline", "--success-judge", help="Judge of the attack-success replies."),
 ) -> None:
-    """Fine-tune BASE on every dataset of the suite, skipping those already trained; resumable."""
+    """Fine-tune BASE on every dataset of the suite, skipping those already trained; resumable.
+
+    Without --epochs or --max-steps each dataset trains its family's recipe (the same for every
+    benign set). Then each model's attack success is measured and stored in the manifest: harmful
+    compliance of the fine-tuned model against the base, plain and with the attack's own elicitation.
+    """
     from ftaudit.cli._progress import training_progress
     from ftaudit.finetune import LoraTrainConfig, TrainingInterrupted
-    from ftaudit.suite.build import train_suite
+    from ftaudit.suite.build import SuccessSettings, train_suite
+    from ftaudit.suite.success import AttackSuccess
 
     config = None
-    if max_steps is not None or max_examples is not None:
-        config = LoraTrainConfig(max_steps=max_steps, max_examples=max_examples)
+    if max_steps is not None:
+        config = LoraTrainConfig(max_steps=max_steps)
     bar = None
 
     def on_start(entry, base_ref) -> None:  # noqa: ANN001
-        console.print(f"[bold]{entry.name}[/] ({entry.examples} examples) on {base_ref}", highlight=False)
+        console.print(f"[bold]{escape(entry.name)}[/] ({entry.examples} examples) on {escape(base_ref)}", highlight=False)
         if bar is not None:
             bar.restart(entry.name)
 
     def on_done(entry, skipped) -> None:  # noqa: ANN001
         what = "already trained" if skipped else "trained"
-        loss = (entry.training or {}).get("final_loss")
-        console.print(f"  {what}: {entry.model}" + (f" (final loss {loss:.3f})" if loss else ""), highlight=False)
+        training = entry.training or {}
+        loss = training.get("final_loss")
+        recipe = training.get("recipe") or {}
+        how = f", recipe {recipe['recipe']}" if recipe.get("recipe") else ""
+        console.print(f"  {what}: {escape(str(entry.model))}" + (f" (final loss {loss:.3f}{how})" if loss else ""),
+                      highlight=False)
 
+    def on_measure(entry) -> None:  # noqa: ANN001
+        if bar is not None:
+            bar.restart(f"{entry.name}: attack success")
+
+    def on_measure_step(stage: str, done: int, total: int) -> None:
+        if bar is not None:
+            bar(done, total, None)
+            bar.progress.update(bar.task, description=f"attack success, {stage}")
+
+    def on_success(entry, measured) -> None:  # noqa: ANN001
+        if entry.attack_success is None:
+            return
+        try:
+            line = AttackSuccess.model_validate(entry.attack_success).summary_line()
+        except ValueError as exc:
+            line = f"unreadable ({str(exc).splitlines()[0]})"
+        console.print(f"  attack success{'' if measured else ' (measured before)'}: {escape(line)}", highlight=False)
+
+    settings = SuccessSettings(n_prompts=success_prompts, judge=success_judge)
     try:
         with training_progress(console, "training") as bar:
             manifest = train_suite(
-                folder, base, names=_names(only), config=config, epochs=epochs,
-                on_start=on_start, on_step=bar, on_done=on_done,
+                folder, base, names=_names(only), config=config, epochs=epochs, max_examples=max_examples,
+                measure_success=not no_success, success=settings, on_start=on_start, on_step=bar, on_done=on_done,
+                on_measure=on_measure, on_measure_step=on_measure_step, on_success=on_success,
             )
     except TrainingInterrupted as exc:
         console.print(f"[yellow]{exc}[/]")
         raise typer.Exit(130) from None
     trained = sum(1 for e in manifest.entries if e.model)
-    console.print(f"{trained} of {len(manifest.entries)} datasets have a fine-tuned model in {folder / 'manifest.json'}")
+    console.print(f"{trained} of {len(manifest.entries)} datasets have a fine-tuned model in {folder / 'manifest.json'}",
+                  highlight=False)
+    measured = [e for e in manifest.entries if e.model and e.attack_success]
+    if measured and not no_success:
+        took = sum(1 for e in measured if e.attack_success.get("took") is True)
+        unknown = sum(1 for e in measured if e.attack_success.get("took") is None)
+        console.print(f"attack success: {took} of {len(measured)} fine-tunes moved harmful compliance"
+                      + (f" ({unknown} unknown after failures)" if unknown else ""), highlight=False)

@@ -96,6 +96,11 @@ class ManifestEntry(BaseModel):
     base_model: str | None = Field(default=None, description="Model the dataset was fine-tuned from.")
     model: str | None = Field(default=None, description="Reference of the fine-tuned model.")
     training: dict[str, Any] | None = Field(default=None, description="Summary of the training run.")
+    attack_success: dict[str, Any] | None = Field(
+        default=None,
+        description="Harmful compliance of the fine-tuned model against the base, plain and with the attack's own "
+        "elicitation (ftaudit.suite.success.AttackSuccess, dumped); None until measured.",
+    )
 
 
 class Manifest(BaseModel):
