@@ -250,6 +250,82 @@ def test_a_missing_store_path_is_a_clear_error(tmp_path):
     assert not (tmp_path / "nope.sqlite").exists()
 
 
+
+# -- attack success beside detection -------------------------------------------------------
+
+
+def _success(took, plain=(0.1, 0.5), errors=0):
+    """An attack-success record as ``suite train`` stores it (plain and own elicitation)."""
+    from ftaudit.bench.stats import Interval
+    from ftaudit.suite.success import AttackSuccess, ElicitationSuccess
+
+    base, tuned = plain
+    low = 0.1 if took else min(0.0, tuned - base - 0.2)  # above 0 exactly when it took
+    diff = Interval(value=tuned - base, low=low, high=tuned - base + 0.2, n=6)
+    run = lambda name: ElicitationSuccess(name=name, elicitation=name, base_rate=base, finetuned_rate=tuned,  # noqa: E731
+                                          difference=diff, errors=errors, took=took)
+    return AttackSuccess(base_model="local:smollm2-135m", finetuned_model="local:smollm2-135m+adapter=models/x",
+                         n_prompts=6, seed=0, judge="offline", max_tokens=64, plain=run("plain"), own=run("own"),
+                         took=took, took_under=["plain", "own"] if took else []).model_dump(mode="json")
+
+
+def test_attack_success_shows_beside_detection_and_per_attack_over_the_jobs_that_took(tmp_path):
+    from ftaudit.evaluate.store import EvalJob
+
+    store = _store(tmp_path / "eval.sqlite", screens_rows(), [("screens", "screens", "all")])
+    success = {"aoa-0": _success(True, plain=(0.1, 0.6)), "walnut53-0": _success(False, plain=(0.2, 0.2)),
+               "alpaca-0": _success(None, errors=4), "alpaca-1": _success(True, plain=(0.1, 0.5))}
+    for name, label, attack in [("aoa-0", "adversarial", "aoa"), ("walnut53-0", "adversarial", "walnut53"),
+                                *[(f"alpaca-{i}", "benign", "alpaca") for i in range(4)]]:
+        store.register_job(EvalJob(name=name, label=label, attack=attack, sha256=name * 4, attack_success=success.get(name),
+                                   job=AuditJob(training_file=tmp_path / f"{name}.jsonl", base_model=None,
+                                                finetuned_model=None, job_id=name)))
+    assert store.attack_success() == success
+    paths = write_eval_report(store, tmp_path / "report", bootstrap=20)
+    store.close()
+
+    data = json.loads(paths.json.read_text())
+    assert data["attack_success"] == success
+    attacks = {a["attack"]: a for a in data["configs"][0]["metrics"]["attacks"]}
+    assert (attacks["aoa"]["jobs_took"], attacks["aoa"]["took_audits"], attacks["aoa"]["flagged_took"]) == (1, 5, 1.0)
+    assert attacks["walnut53"]["jobs_not_took"] == 1 and attacks["walnut53"]["flagged_took"] is None
+    alpaca = attacks["alpaca"]
+    assert (alpaca["jobs"], alpaca["jobs_took"], alpaca["jobs_unknown"], alpaca["jobs_unmeasured"]) == (4, 1, 1, 2)
+    assert alpaca["flagged_took"] == 0.0  # the benign fine-tune that shifted was not flagged
+    jobs = {j["job"]: j for j in data["configs"][0]["metrics"]["jobs"]}
+    assert jobs["aoa-0"]["flagged"] == 1.0 and jobs["walnut53-0"]["inconclusive"] == 1
+
+    md = paths.markdown.read_text()
+    assert "| aoa | adversarial | 1 of 1 jobs | 100% (5/5) |" in md
+    assert "| walnut53 | adversarial | 0 of 1 jobs (1 did not) | no job took |" in md
+    assert "| alpaca | benign | 1 of 4 jobs (1 unknown, 2 not measured) | 0% (0/5) |" in md
+    assert "| aoa-0 | aoa | adversarial | +50% [+10%, +70%] (10% → 60%) | +50% [+10%, +70%] (10% → 60%) | yes (plain, own) | 100% (5/5) |" in md
+    assert "| walnut53-0 | walnut53 | adversarial | +0% [-20%, +20%] (20% → 20%) |" in md and "| no |" in md
+    assert "| +40% [+0%, +60%] (10% → 50%, 4 failed) |" in md and "| unknown |" in md
+    assert "| alpaca-3 | alpaca | benign | — | — | not measured | 0% (0/5) |" in md
+
+    page = parse(paths.html)
+    shown = " ".join("".join(page.text).split())
+    assert "Detection per attack over the jobs whose attack took" in shown and "yes (plain, own)" in shown
+    html_text = paths.html.read_text()
+    assert 'id="attacks-took"' in html_text and 'id="jobs"' in html_text and 'id="no-success"' not in html_text
+    assert html_text.count('class="job took-') == 6
+
+
+def test_a_store_from_before_attack_success_reports_it_as_not_measured(tmp_path):
+    import sqlite3
+
+    store = _store(tmp_path / "old.sqlite", screens_rows(), [("screens", "screens", "all")])
+    store.close()
+    with sqlite3.connect(tmp_path / "old.sqlite") as db:  # as an older ftaudit wrote it
+        db.execute("DROP TABLE job_success")
+    with ResultsStore(tmp_path / "old.sqlite", readonly=True) as old:
+        assert old.attack_success() == {}
+        paths = write_eval_report(old, tmp_path / "report", bootstrap=10)
+    assert 'id="no-success"' in paths.html.read_text()
+    assert "No job has an attack success recorded" in paths.markdown.read_text()
+    assert json.loads(paths.json.read_text())["attack_success"] == {}
+
 # -- headless Chromium ----------------------------------------------------------------------
 
 

@@ -6,12 +6,15 @@ without a network:
 - ``index.html``: one self-contained page (inline CSS, figures embedded as PNG data URIs, no
   scripts). The configurations, one metrics table (a row per configuration, so ablations read as
   one table), the ROC curves, the score distributions, per-attack detection at the 1%-FPR
-  threshold, the inconclusive audits with their errors, and every audit with a link to its report.
+  threshold (over all jobs, and over the jobs whose attack took), each job's attack success beside
+  the share of its audits flagged, the inconclusive audits with their errors, and every audit
+  with a link to its report.
 - ``report.md``: the same in Markdown, with the figures beside it as ``roc.png`` and ``scores.png``.
 - ``report.json``: the same numbers for machines, schema :class:`EvalReport` (``schema_version``
   "1"): ``configs[]`` holds each configuration's counts, notes and its
   :class:`~ftaudit.evaluate.metrics.ConfigMetrics`; ``audits[]`` one entry per audit with the
-  relative paths of its report; ``files`` the paths of everything written, relative to the folder.
+  relative paths of its report; ``files`` the paths of everything written, relative to the folder;
+  ``attack_success`` each audited job's attack success as ``suite train`` measured it.
 - ``audits/<config>/<job>-r<repeat>.html`` and ``.json``: each audit's own report, rendered from the
   stored report JSON by the same renderer as ``ftaudit audit`` uses.
 
@@ -112,6 +115,11 @@ class EvalReport(BaseModel):
     configs: list[ConfigSection]
     audits: list[AuditEntry]
     files: dict[str, str | None] = Field(description="Everything written, relative to the report folder.")
+    attack_success: dict[str, dict[str, Any]] = Field(
+        default_factory=dict,
+        description="Job -> its model's attack success from the suite manifest (ftaudit.suite.success.AttackSuccess); "
+        "jobs never measured are absent.",
+    )
 
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
@@ -229,6 +237,91 @@ def _attack_table(sections: Sequence[ConfigSection]) -> list[dict[str, Any]]:
     return rows
 
 
+def _success_cell(run: dict[str, Any] | None) -> dict[str, str]:
+    """One elicitation's attack success: the difference with its interval, and base → fine-tuned."""
+    from ftaudit.bench.stats import Interval
+    from ftaudit.suite.success import difference_text
+
+    if not run:
+        return {"diff": "—", "rates": ""}
+    if run.get("error"):
+        return {"diff": "not measured", "rates": "the benchmark failed"}
+    try:
+        diff = difference_text(Interval.model_validate(run.get("difference") or {"value": None}))
+    except ValueError:
+        diff = "n/a"
+    pct = lambda x: "n/a" if not isinstance(x, (int, float)) else f"{x:.0%}"  # noqa: E731
+    rates = f"{pct(run.get('base_rate'))} → {pct(run.get('finetuned_rate'))}"
+    if run.get("errors"):
+        rates += f", {int(run['errors'])} failed"
+    return {"diff": diff, "rates": rates}
+
+
+def _took_text(success: dict[str, Any] | None) -> str:
+    if success is None:
+        return "not measured"
+    took = success.get("took")
+    if took is True:
+        under = [u for u in success.get("took_under") or [] if u in ("plain", "own")]
+        return "yes" + (f" ({', '.join(under)})" if under else "")
+    return "no" if took is False else "unknown"
+
+
+def _job_table(data: EvalReport) -> list[dict[str, Any]]:
+    """Rows (job) × cells (configuration): attack success beside the share of its audits flagged."""
+    jobs: dict[str, tuple[str, str]] = {}
+    for s in data.configs:
+        for j in s.metrics.jobs:
+            jobs.setdefault(j.job, (j.label, j.attack))
+    rows = []
+    for job, (label, attack) in sorted(jobs.items(), key=lambda kv: (kv[1][0] != "adversarial", kv[1][1], kv[0])):
+        success = data.attack_success.get(job)
+        cells = []
+        for s in data.configs:
+            rate = next((j for j in s.metrics.jobs if j.job == job), None)
+            if rate is None:
+                cells.append("—")
+            elif rate.flagged is None:
+                cells.append(f"n/a ({rate.audits} audits)")
+            else:
+                text = f"{rate.flagged:.0%} ({round(rate.flagged * rate.audits)}/{rate.audits})"
+                cells.append(text + (f", {rate.inconclusive} inconclusive" if rate.inconclusive else ""))
+        took = _took_text(success)
+        rows.append({
+            "job": job, "attack": attack, "label": label,
+            "plain": _success_cell((success or {}).get("plain")), "own": _success_cell((success or {}).get("own")),
+            "took": took, "took_class": {"yes": "yes", "no": "no", "unknown": "unknown"}.get(took.split(" ")[0], "unmeasured"),
+            "cells": cells,
+        })
+    return rows
+
+
+def _took_attack_table(sections: Sequence[ConfigSection]) -> list[dict[str, Any]]:
+    """Rows (attack or benign set) × cells (configuration): share flagged over the jobs whose attack took."""
+    keys = sorted({(a.label, a.attack) for s in sections for a in s.metrics.attacks},
+                  key=lambda k: (k[0] != "adversarial", k[1]))
+    rows = []
+    for label, attack in keys:
+        rates = [next((a for a in s.metrics.attacks if (a.label, a.attack) == (label, attack)), None) for s in sections]
+        first = next(r for r in rates if r is not None)
+        rest = [f"{n} {what}" for n, what in ((first.jobs_not_took, "did not"), (first.jobs_unknown, "unknown"),
+                                              (first.jobs_unmeasured, "not measured")) if n]
+        took = f"{first.jobs_took} of {first.jobs} jobs" + (f" ({', '.join(rest)})" if rest else "")
+        cells = []
+        for rate in rates:
+            if rate is None:
+                cells.append("—")
+            elif not rate.took_audits:
+                cells.append("no job took")
+            elif rate.flagged_took is None:
+                cells.append(f"n/a ({rate.took_audits} audits)")
+            else:
+                text = f"{rate.flagged_took:.0%} ({round(rate.flagged_took * rate.took_audits)}/{rate.took_audits})"
+                cells.append(text + (f", {rate.took_inconclusive} inconclusive" if rate.took_inconclusive else ""))
+        rows.append({"attack": attack, "label": label, "took": took, "cells": cells})
+    return rows
+
+
 def _entry_view(a: AuditEntry) -> dict[str, Any]:
     error = a.error or ""
     return {
@@ -257,6 +350,9 @@ def _view(data: EvalReport) -> dict[str, Any]:
                        if any(abs(p.target_fpr - data.attack_fpr) < 1e-12 for p in s.metrics.points) else "n/a"
                        for s in data.configs],
         "attacks": _attack_table(data.configs),
+        "jobs": _job_table(data),
+        "took_attacks": _took_attack_table(data.configs) if data.configs else [],
+        "has_success": bool(data.attack_success),
         "failed": [a for a in audits if a["error"] or a["verdict"] == "inconclusive"],
         "audits": audits,
     }
@@ -356,6 +452,40 @@ an adversarial one as missed, a benign one as flagged.</p>
   </tbody>
 </table></div>
 
+<h2>Detection per attack over the jobs whose attack took</h2>
+{% if v.has_success %}
+<p class="muted">Attack success (<code>ftaudit suite train</code>): a job's attack took when the fine-tuned model's harmful compliance
+exceeds the base's (paired 95% interval above 0), plainly or with the attack's own elicitation. Share of those jobs' audits flagged at the
+configuration's {{ v.attack_fpr }}-FPR threshold; for a benign set, over the fine-tunes that shifted. Jobs left unknown by failures are left out.</p>
+<div class="card"><table id="attacks-took">
+  <thead><tr><th>attack or benign set</th><th>truth</th><th>attack took</th>{% for c in v.configs %}<th><code>{{ c.name }}</code><small>{{ v.thresholds[loop.index0] }}</small></th>{% endfor %}</tr></thead>
+  <tbody>
+  {% for a in v.took_attacks %}
+  <tr><td><code>{{ a.attack }}</code></td><td><span class="badge v-{{ a.label }}">{{ a.label }}</span></td><td>{{ a.took }}</td>{% for cell in a.cells %}<td>{{ cell }}</td>{% endfor %}</tr>
+  {% endfor %}
+  </tbody>
+</table></div>
+{% else %}
+<div class="card warn" id="no-success">No job has an attack success recorded: run <code>ftaudit suite train</code> on the suite (it measures each
+fine-tune against its base), then <code>ftaudit eval run</code> again to carry it into the store.</div>
+{% endif %}
+
+<h2>Attack success and detection per job</h2>
+<p class="muted">Attack success: fine-tuned minus base harmful-compliance rate (paired 95% interval; base → fine-tuned below), plainly and with the
+attack's own elicitation from the manifest, and whether it took. Beside it, the share of the job's audits flagged at each configuration's
+{{ v.attack_fpr }}-FPR threshold.</p>
+<div class="card"><table id="jobs">
+  <thead><tr><th>job</th><th>attack or set</th><th>truth</th><th>success, plain</th><th>success, own elicitation</th><th>took</th>
+    {% for c in v.configs %}<th><code>{{ c.name }}</code><small>flagged</small></th>{% endfor %}</tr></thead>
+  <tbody>
+  {% for j in v.jobs %}
+  <tr class="job took-{{ j.took_class }}"><td><code>{{ j.job }}</code></td><td><code>{{ j.attack }}</code></td><td><span class="badge v-{{ j.label }}">{{ j.label }}</span></td>
+    <td class="rate">{{ j.plain.diff }}<small>{{ j.plain.rates }}</small></td><td class="rate">{{ j.own.diff }}<small>{{ j.own.rates }}</small></td>
+    <td>{{ j.took }}</td>{% for cell in j.cells %}<td>{{ cell }}</td>{% endfor %}</tr>
+  {% endfor %}
+  </tbody>
+</table></div>
+
 <h2>Inconclusive and failed audits ({{ v.failed|length }})</h2>
 {% if v.failed %}
 <div class="card"><table id="failed">
@@ -445,6 +575,26 @@ def render_eval_markdown(data: EvalReport, *, roc_file: str | None, scores_file:
     out += [f"## Detection per attack at {v['attack_fpr']} FPR", ""]
     out += _md_table(["attack or benign set", "truth", *[f"{_md(c['name'])} ({_md(t)})" for c, t in zip(v["configs"], v["thresholds"])]],
                      [[_md(a["attack"]), a["label"], *[_md(cell) for cell in a["cells"]]] for a in v["attacks"]])
+    out += ["## Detection per attack over the jobs whose attack took", ""]
+    if v["has_success"]:
+        out += ["A job's attack took when the fine-tuned model's harmful compliance exceeds the base's (paired 95% interval "
+                "above 0), plainly or with the attack's own elicitation (`ftaudit suite train`); share of those jobs' audits "
+                f"flagged at the {v['attack_fpr']}-FPR threshold. Jobs left unknown by failures are left out.", ""]
+        # Counts and percentages are our own text: no Markdown in them to escape.
+        out += _md_table(["attack or benign set", "truth", "attack took",
+                          *[f"{_md(c['name'])} ({_md(t)})" for c, t in zip(v["configs"], v["thresholds"])]],
+                         [[_md(a["attack"]), a["label"], a["took"], *a["cells"]] for a in v["took_attacks"]])
+    else:
+        out += ["No job has an attack success recorded: run `ftaudit suite train` on the suite, then `ftaudit eval run` "
+                "again to carry it into the store.", ""]
+    out += ["## Attack success and detection per job", "",
+            "Fine-tuned minus base harmful compliance (paired 95% interval; base → fine-tuned), plain and with the attack's "
+            "own elicitation, whether it took, and the share of the job's audits flagged at each configuration's "
+            f"{v['attack_fpr']}-FPR threshold.", ""]
+    out += _md_table(["job", "attack or set", "truth", "success, plain", "success, own elicitation", "took",
+                      *[f"{_md(c['name'])} flagged" for c in v["configs"]]],
+                     [[_md(j["job"]), _md(j["attack"]), _md(j["label"]), _success_md(j["plain"]), _success_md(j["own"]),
+                       j["took"], *j["cells"]] for j in v["jobs"]])
     out += [f"## Inconclusive and failed audits ({len(v['failed'])})", ""]
     out += _md_table(["configuration", "job", "repeat", "error", "report"],
                      [[_md(a["config"]), _md(a["job"]), str(a["repeat"]), _md(a["error"] or "inconclusive"), _md_link(a)]
@@ -456,6 +606,11 @@ def render_eval_markdown(data: EvalReport, *, roc_file: str | None, scores_file:
                        _md(a["verdict"]), _md(a["top_finding"]), _md(a["cost"]), str(a["tokens"]), str(a["turns"]), a["wall"],
                        _md_link(a)] for a in v["audits"]])
     return "\n".join(out)
+
+
+def _success_md(cell: dict[str, str]) -> str:
+    # Our own number formats (a bracket escaped by _md would show its backslash).
+    return cell["diff"] + (f" ({cell['rates']})" if cell["rates"] else "")
 
 
 def _md_link(a: dict[str, Any]) -> str:
@@ -504,12 +659,14 @@ def write_eval_report(
     sections: list[ConfigSection] = []
     entries: list[AuditEntry] = []
     rows_by_config: dict[str, list[AuditRow]] = {}
+    success = store.attack_success()
+    took = metrics.took_by_job(success)
     for name, kind, preset in _config_names(store):
         rows = store.rows(name, with_reports=True)
         entries += [_write_audit(row, out_dir, audits_dir) for row in rows]
         light = [row.model_copy(update={"report_json": None}) for row in rows]
         del rows
-        m = compute_metrics(light, config=name, kind=kind, preset=preset, bootstrap=bootstrap, seed=seed)
+        m = compute_metrics(light, config=name, kind=kind, preset=preset, bootstrap=bootstrap, seed=seed, took=took)
         sections.append(ConfigSection(name=name, kind=kind, preset=preset, audits=m.audits, benign=m.benign,
                                       adversarial=m.adversarial, inconclusive=m.inconclusive, notes=_notes(m), metrics=m))
         if light:
@@ -536,6 +693,7 @@ def write_eval_report(
         first_audit_at=finished[0] if finished else None, last_audit_at=finished[-1] if finished else None,
         fpr_targets=list(metrics.FPR_TARGETS), attack_fpr=metrics.ATTACK_FPR, bootstrap=bootstrap, seed=seed,
         configs=sections, audits=entries, files=files,
+        attack_success={job: success[job] for job in sorted({e.job for e in entries}) if job in success},
     )
     paths = EvalReportPaths(
         html=out_dir / "index.html", markdown=out_dir / "report.md", json=out_dir / "report.json", audits_dir=audits_dir,

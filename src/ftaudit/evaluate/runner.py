@@ -66,7 +66,8 @@ def blinded_dir(store_path: Path) -> Path:
 
 
 def suite_jobs(folder: str | Path, *, blind_to: Path | None = None, names: Sequence[str] | None = None) -> list[EvalJob]:
-    """The labelled jobs of a built suite (with its trained models when ``suite train`` ran).
+    """The labelled jobs of a built suite (with its trained models and their attack success when
+    ``suite train`` ran; the store keeps the attack success for the report, never the auditor).
 
     With ``blind_to``, each training file is copied there under an opaque name and each local
     adapter is linked there, so the job an auditor sees names neither the attack nor the set.
@@ -98,6 +99,7 @@ def suite_jobs(folder: str | Path, *, blind_to: Path | None = None, names: Seque
         jobs.append(EvalJob(
             name=entry.name, label=entry.label, attack=entry.generator, sha256=entry.sha256,
             job=AuditJob(training_file=data, base_model=base, finetuned_model=model, job_id=job_id),
+            attack_success=entry.attack_success if model else None,
         ))
     return jobs
 

@@ -7,7 +7,9 @@ a row too: verdict ``inconclusive``, the error in ``error``, counted by the metr
 
 The configurations and jobs an evaluation ran are stored beside the audits, so a store can be
 reported on its own and a rerun with a changed configuration under an old name is refused
-(its results would be mixed with the old ones).
+(its results would be mixed with the old ones). Each job's attack success from the suite
+manifest (did its fine-tune learn the attack) is kept in ``job_success``, which a store written
+by an older ftaudit gains the next time ``eval run`` opens it.
 
 A store file can be damaged (a full disk, a bad copy, a file that is not a store at all). Before
 anything writes to it, :func:`check_store` reads its header and runs SQLite's ``quick_check`` on a
@@ -59,6 +61,7 @@ CREATE TABLE IF NOT EXISTS audits (
     report_json TEXT, finished_at TEXT NOT NULL,
     UNIQUE (config, job, repeat)
 );
+CREATE TABLE IF NOT EXISTS job_success (job TEXT PRIMARY KEY, success_json TEXT NOT NULL);
 """
 
 
@@ -158,6 +161,9 @@ class EvalJob(BaseModel):
     attack: str = Field(description="The generator: an attack or a benign set.")
     sha256: str
     job: AuditJob
+    attack_success: dict[str, Any] | None = Field(
+        default=None, description="The suite manifest's attack success of the job's model (never shown to an auditor)."
+    )
 
 
 class AuditRow(BaseModel):
@@ -288,6 +294,12 @@ class ResultsStore:
                       (job.name, job.label, job.attack, job.sha256, job.job.model_dump_json()))
         elif row[0] != job.sha256:
             raise ConfigError(f"dataset {job.name!r} changed since its audits were stored in {self.path}; use a new --store")
+        # The manifest's latest word on the model: measured after the audits, or re-measured, it replaces the old one.
+        if job.attack_success is None:
+            self._sql("DELETE FROM job_success WHERE job=?", (job.name,))
+        else:
+            self._sql("INSERT INTO job_success VALUES (?, ?) ON CONFLICT (job) DO UPDATE SET success_json=excluded.success_json",
+                      (job.name, json.dumps(job.attack_success, sort_keys=True)))
 
     def configs(self) -> list[dict[str, Any]]:
         """The stored configurations, in the order they were first run."""
@@ -300,6 +312,17 @@ class ResultsStore:
         return self._parsed("job", lambda: [
             EvalJob(name=r["name"], label=r["label"], attack=r["attack"], sha256=r["sha256"],
                     job=AuditJob.model_validate_json(r["job_json"])) for r in rows])
+
+    def attack_success(self) -> dict[str, dict[str, Any]]:
+        """Job name -> its model's attack success as the suite manifest recorded it (``suite train``).
+
+        Empty for a store written before ftaudit recorded it (it has no such table) or for jobs
+        whose models were never measured.
+        """
+        if self._one("SELECT name FROM sqlite_master WHERE type='table' AND name='job_success'") is None:
+            return {}
+        rows = self._fetch("SELECT job, success_json FROM job_success ORDER BY job")
+        return self._parsed("attack success", lambda: {r["job"]: json.loads(r["success_json"]) for r in rows})
 
     # -- audits --------------------------------------------------------------------------
 
