@@ -31,6 +31,14 @@ def list_models() -> None:
     for name, spec in sorted(EMBEDDED_MODELS.items()):
         converted = "yes" if (models_dir / name / ".ftaudit-converted").exists() else "on first use"
         table.add_row(f"local:{name}", spec.ships_in, converted, spec.description)
+    from ftaudit.models.safe_base import SAFE_BASES, built_info
+
+    for name, recipe in SAFE_BASES.items():
+        built = "yes" if built_info(name, models_dir) else "on first use (a few minutes)"
+        table.add_row(
+            f"local:{name}", f"built from local:{recipe.base}", built,
+            f"local:{recipe.base} safety-tuned here (LoRA merged): refuses harmful requests; the default base",
+        )
     console.print(table)
     console.print(
         "Remote: openai:MODEL, anthropic:MODEL, NAME@http://host:port/v1 (OpenAI-compatible server);"

@@ -26,6 +26,8 @@ from ftaudit.models.base import ChatModel, ContextLengthExceeded, GenerationCanc
 from ftaudit.models.cache import ResponseCache
 from ftaudit.models.embedded import EMBEDDED_MODELS, converted_dir
 from ftaudit.models.ref import ModelRef
+from ftaudit.models.safe_base import SAFE_BASES, safe_base_dir
+from ftaudit.models.safe_base import identity as safe_base_identity
 from ftaudit.models.types import ChatMessage, Completion, SamplingParams, Usage
 
 #: Files of a model folder that decide its replies (weights, config, tokenizer, chat template);
@@ -179,15 +181,22 @@ def load_weights(folder: Path, fingerprint: str | None = None) -> LoadedWeights:
         return _LOADED[key]
 
 
+def known_local_names() -> list[str]:
+    """The names ``local:NAME`` accepts besides a folder path: embedded models and safety-tuned bases."""
+    return sorted([*EMBEDDED_MODELS, *SAFE_BASES])
+
+
 def resolve_local_folder(name: str) -> Path:
     """The transformers folder for ``local:NAME``: an embedded model, or a model folder path."""
     if name in EMBEDDED_MODELS:
         return converted_dir(name)
+    if name in SAFE_BASES:
+        return safe_base_dir(name)
     path = Path(name).expanduser()
     if (path / "config.json").is_file():
         return path
     raise ModelNotFoundError(
-        f"{name!r} is neither an embedded model ({', '.join(sorted(EMBEDDED_MODELS))}) "
+        f"{name!r} is neither an embedded model ({', '.join(sorted(known_local_names()))}) "
         "nor a folder with a transformers config.json",
         model=f"local:{name}",
     )
@@ -251,6 +260,9 @@ class LocalChatModel(ChatModel):
         base = f"local:{self.ref.name}"
         if spec is not None:
             base += f"#gguf={spec.gguf_sha256[:16]}"
+        elif self.ref.name in SAFE_BASES:
+            safe_base_dir(self.ref.name)  # built (or rebuilt) before its identity is read
+            base += f"#{safe_base_identity(self.ref.name)}"
         else:
             # A folder that is not (or no longer) a model fails here, before any cache lookup.
             base += f"#sha256={folder_fingerprint(resolve_local_folder(self.ref.name))}"
@@ -265,7 +277,12 @@ class LocalChatModel(ChatModel):
     def weights(self) -> LoadedWeights:
         """The shared weights behind this model (loading them on first use, and again when the folder changed)."""
         folder = resolve_local_folder(self.ref.name)
-        fingerprint = None if self.ref.name in EMBEDDED_MODELS else folder_fingerprint(folder)
+        if self.ref.name in EMBEDDED_MODELS:
+            fingerprint = None
+        elif self.ref.name in SAFE_BASES:
+            fingerprint = safe_base_identity(self.ref.name)
+        else:
+            fingerprint = folder_fingerprint(folder)
         return load_weights(folder, fingerprint)
 
     async def check_fits(self, messages: list[ChatMessage], prefill: str | None, params: SamplingParams) -> None:
