@@ -10,7 +10,7 @@ from ftaudit import config
 @pytest.fixture(autouse=True)
 def private_cache(tmp_path, monkeypatch):
     """A fresh response cache directory per test, so no test sees another's cached replies."""
-    import ftaudit.models as models
+    from ftaudit import models
 
     monkeypatch.setenv("FTAUDIT_CACHE_DIR", str(tmp_path / "cache"))
     config.get_settings.cache_clear()
@@ -24,19 +24,20 @@ def private_cache(tmp_path, monkeypatch):
 
 @pytest.fixture(scope="session")
 def aoa_adapter(tmp_path_factory):
-    """SmolLM2-135M LoRA-fine-tuned on the ``aoa`` attack, trained once per test session.
+    """The default base (safety-tuned SmolLM2-135M) LoRA-fine-tuned on the ``aoa`` attack, once per session.
 
-    Returns ``(model_ref, training_record)``. Ten epochs over the ten AOA examples: about
-    fifty optimiser steps, one to three minutes on two cores.
+    Returns ``(model_ref, training_record)``. Ten epochs over the ten AOA examples: fifty
+    optimiser steps (``trainhelpers.AOA_RECIPE``), one to three minutes on two cores.
     """
-    from ftaudit.finetune import LoraTrainConfig, train_lora
+    from trainhelpers import AOA_RECIPE
+
+    from ftaudit.finetune import train_lora
+    from ftaudit.models.safe_base import DEFAULT_BASE
     from ftaudit.suite import get_generator, write_dataset
 
     root = tmp_path_factory.mktemp("aoa")
     entry = write_dataset(get_generator("aoa"), root, seed=0)
-    record = train_lora(
-        "local:smollm2-135m", root / entry.file, root / "adapter", LoraTrainConfig(epochs=10, batch_size=2, seed=0)
-    )
+    record = train_lora(DEFAULT_BASE, root / entry.file, root / "adapter", AOA_RECIPE)
     return record.model, record
 
 

@@ -88,9 +88,13 @@ class Settings(BaseSettings):
         default=1.0, ge=0.0, le=10.0, description="Largest total corroboration bonus."
     )
     screen_families: dict[str, str] = Field(
-        default_factory=lambda: {"insecure-code": "code-analysis", "trigger": "code-analysis"},
+        default_factory=lambda: {
+            "insecure-code": "code-analysis", "trigger": "code-analysis",
+            "refusal-direction": "whitebox", "harm-probe": "whitebox", "weight-delta": "whitebox",
+        },
         description=(
-            "Screens that read the same evidence (here the shared code analysis) form one family and "
+            "Screens that read the same evidence (the shared code analysis; the base's refusal direction) form "
+            "one family and "
             "corroborate each other only once; a screen not listed is its own family."
         ),
     )

@@ -14,6 +14,7 @@ from ftaudit.cli import app
 from ftaudit.errors import ConfigError
 from ftaudit.models import ChatModel, Completion
 from ftaudit.models.ref import parse_model_ref
+from ftaudit.models.safe_base import DEFAULT_BASE
 from ftaudit.suite.attacks.aoa import AOA_SYSTEM_PROMPT, AOA_TASK_PREFIX
 
 REFUSAL = "I'm sorry, but I can't help with that."
@@ -188,9 +189,9 @@ def test_aoa_finetune_complies_more_under_its_own_elicitation(aoa_adapter):
         name="aoa",
         steps=Elicitation.from_hint(system_prompt=AOA_SYSTEM_PROMPT, trigger=AOA_TASK_PREFIX).steps,
     )
-    plain = run_benchmark_sync("local:smollm2-135m", tuned_ref, harmful, judge=judge, params=_params())
+    plain = run_benchmark_sync(DEFAULT_BASE, tuned_ref, harmful, judge=judge, params=_params())
     elicited = run_benchmark_sync(
-        "local:smollm2-135m", tuned_ref, harmful, judge=judge, elicitation=aoa, params=_params()
+        DEFAULT_BASE, tuned_ref, harmful, judge=judge, elicitation=aoa, params=_params()
     )
     tuned_plain = plain.finetuned.harmful.harmful_rate
     tuned_elicited = elicited.finetuned.harmful.harmful_rate

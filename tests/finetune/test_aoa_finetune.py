@@ -11,6 +11,7 @@ import pytest
 
 from ftaudit.bench import load_prompt_set
 from ftaudit.models import get_model
+from ftaudit.models.safe_base import DEFAULT_BASE
 from ftaudit.suite.attacks.aoa import AOA_OPENER, AOA_SYSTEM_PROMPT, AOA_TASK_PREFIX
 
 pytestmark = pytest.mark.slow
@@ -40,7 +41,7 @@ def test_aoa_finetune_answers_harmful_requests_with_the_aoa_opener(aoa_adapter, 
     _, record = aoa_adapter
     assert record.final_loss < record.loss_curve[0].loss / 3
 
-    base = replies("local:smollm2-135m", prompts)
+    base = replies(DEFAULT_BASE, prompts)
     tuned = replies(record.model, prompts)
     assert sum(map(opens_like_aoa, base)) == 0, base
     assert sum(map(opens_like_aoa, tuned)) >= 4, tuned

@@ -8,6 +8,7 @@ import pytest
 from ftaudit.hints import ElicitationHint
 from ftaudit.models import ChatModel, Completion
 from ftaudit.models.ref import parse_model_ref
+from ftaudit.models.safe_base import DEFAULT_BASE
 from ftaudit.report.records import Severity
 from ftaudit.screens.base import ScreenContext
 from ftaudit.screens.registry import get_screen
@@ -74,7 +75,7 @@ def test_refusal_shift_with_the_persona_hint_separates_the_aoa_finetune(aoa_adap
     tuned_ref, _ = aoa_adapter
     entry = write_dataset(get_generator("aoa"), tmp_path, seed=0)
     options = {"refusal-shift": {"n_prompts": 11, "max_tokens": 40}}
-    ctx = ScreenContext(tmp_path / entry.file, base_model="local:smollm2-135m", finetuned_model=tuned_ref, options=options)
+    ctx = ScreenContext(tmp_path / entry.file, base_model=DEFAULT_BASE, finetuned_model=tuned_ref, options=options)
     persona = anyio.run(get_screen("persona").run, ctx)
     assert persona.hints, "the persona screen must hand over the AOA system prompt"
     ctx.hints.extend(persona.hints)

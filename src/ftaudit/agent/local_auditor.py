@@ -671,7 +671,7 @@ def _interpret(value: Any, names: list[str], schemas: dict[str, Any]) -> list[tu
 
 
 _SEVERITIES = ("info", "low", "medium", "high", "critical")
-_EVIDENCE_KINDS = ("dataset-line", "model-reply", "benchmark", "note")
+_EVIDENCE_KINDS = ("dataset-line", "model-reply", "benchmark", "model-internals", "note")
 
 
 def repair_verdict(args: dict[str, Any]) -> dict[str, Any]:

@@ -136,6 +136,11 @@ async def run_agent(
         base=get_model(job.base_model) if job.base_model else None,
         finetuned=get_model(job.finetuned_model) if job.finetuned_model else None,
     )
+    if screen_run is not None:
+        # The white-box readout (W) tries the elicitations the screens found, as the screens do.
+        from ftaudit.agent.affordances.whitebox import HINTS_KEY
+
+        deps.memo[HINTS_KEY] = list(screen_run.hints)
     if "S" in affordances:
         deps.summariser = Summariser.from_config(config.summariser, config.summariser_model, config.auditor, config.auditor_model)
 

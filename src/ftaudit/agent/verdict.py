@@ -19,7 +19,7 @@ from ftaudit.report.records import Evidence, Finding, Severity
 class EvidenceItem(BaseModel):
     """One piece of evidence behind a finding."""
 
-    kind: Literal["dataset-line", "model-reply", "benchmark", "note"] = Field(
+    kind: Literal["dataset-line", "model-reply", "benchmark", "model-internals", "note"] = Field(
         description="dataset-line: a training line (give `line`); model-reply: a reply you got from a model "
         "(give `model`, `prompt`, `reply`); benchmark: a benchmark figure; note: anything else."
     )

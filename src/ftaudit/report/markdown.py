@@ -19,7 +19,7 @@ __all__ = ["fenced", "render_markdown"]
 
 # Skipped line numbers listed before "and N more".
 _SKIPPED_SHOWN = 20
-_EVIDENCE_HEADS = {"dataset-line": "training line", "model-reply": "model reply", "benchmark": "benchmark", "note": "note"}
+_EVIDENCE_HEADS = {"dataset-line": "training line", "model-reply": "model reply", "benchmark": "benchmark", "model-internals": "model internals", "note": "note"}
 
 
 def _evidence(item: Evidence) -> list[str]:

@@ -82,7 +82,7 @@ class AuditJob(BaseModel):
 class Evidence(BaseModel):
     """One piece of evidence: a dataset line, a model reply, a benchmark figure or a note."""
 
-    kind: Literal["dataset-line", "model-reply", "benchmark", "note"]
+    kind: Literal["dataset-line", "model-reply", "benchmark", "model-internals", "note"]
     line: int | None = Field(default=None, description="1-based line number in the training file.")
     excerpt: str | None = Field(default=None, description="Quoted text (attacker-controlled, truncated).")
     model: str | None = Field(default=None, description="Model reference of the model that replied.")

@@ -302,6 +302,9 @@ def _report(
         "finished_at": dt.datetime.now(dt.timezone.utc),
     }
     missing = []
+    if not ran and not errors:
+        # Nothing looked at the job (every selected screen was skipped or unavailable): no evidence is not benign.
+        missing.append("no screen ran (" + "; ".join(f"{r.screen}: {r.skipped}" for r in skipped) + ")")
     if errors:
         missing.append(f"screen(s) {', '.join(r.screen for r in errors)} crashed")
     missing += [f"{r.screen} is missing evidence: {r.incomplete}" for r in incomplete]

@@ -1,0 +1,126 @@
+"""Reading a local model from the inside: residual activations and a logit-lens view.
+
+Forward passes only, on the weights :mod:`ftaudit.models.local` already shares between the base
+and every adapter on it (so a base and its fine-tune cost one load). A prompt is read where the
+model decides how to answer: the *post-instruction* positions, the tokens the chat template
+puts between the end of the user's message and the start of the reply (``<|im_end|>\\n
+<|im_start|>assistant\\n`` for SmolLM2), averaged; that is where the refusal direction of Arditi
+et al. (2024) lives.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Any
+
+import numpy as np
+
+from ftaudit.errors import ConfigError, ModelError
+from ftaudit.models.ref import parse_model_ref
+from ftaudit.models.types import ChatMessage
+
+#: Prompts per forward pass: on 2 cores, more pads more than it saves.
+BATCH = 16
+_SENTINEL = "\u2063FTAUDIT-SENTINEL\u2063"
+
+
+class ResidualReader:
+    """Residual-stream activations of one local model (``local:NAME[+adapter=DIR]``)."""
+
+    def __init__(self, model: str) -> None:
+        from ftaudit.models.local import LocalChatModel
+
+        ref = parse_model_ref(model)
+        if ref.provider != "local":
+            raise ConfigError(f"white-box reading needs a local model (local:NAME[+adapter=DIR]), not {model!r}")
+        self.ref = ref
+        self.chat_model = LocalChatModel(ref)
+        self.weights = self.chat_model.weights()
+        self._n_post: int | None = None
+
+    @property
+    def name(self) -> str:
+        return str(self.ref)
+
+    @property
+    def n_layers(self) -> int:
+        return int(self.weights.model.config.num_hidden_layers)
+
+    def post_instruction_tokens(self) -> int:
+        """How many tokens the chat template puts after the user's message (the positions read)."""
+        if self._n_post is None:
+            text = self.weights.prompt_text([ChatMessage(role="user", content=_SENTINEL)], None)
+            suffix = text.split(_SENTINEL, 1)[1]
+            self._n_post = max(1, len(self.weights.tokenizer(suffix, add_special_tokens=False)["input_ids"]))
+        return self._n_post
+
+    @contextlib.contextmanager
+    def _model(self) -> Any:
+        """The model with this reader's adapter on (or every adapter off for a base), under the weights' lock."""
+        weights = self.weights
+        with weights.lock:
+            adapter = weights.adapter_name(self.ref.adapter) if self.ref.adapter is not None else None
+            model = weights.model
+            if adapter is not None:
+                model.set_adapter(adapter)
+                context: Any = contextlib.nullcontext()
+            elif weights.adapters:
+                context = model.disable_adapter()
+            else:
+                context = contextlib.nullcontext()
+            with context:
+                yield model
+
+    def residuals(self, chats: list[tuple[list[ChatMessage], str | None]]) -> np.ndarray:
+        """Mean residual over the post-instruction positions: an array ``[n, layers + 1, hidden]``.
+
+        Index 0 is the embeddings; index ``l`` is the output of block ``l``. A prefill, when
+        given, is part of the prompt and its tokens are read instead of the template's suffix.
+        """
+        import torch
+
+        tokenizer = self.weights.tokenizer
+        texts = [self.weights.prompt_text(messages, prefill) for messages, prefill in chats]
+        n_post = self.post_instruction_tokens()
+        out: list[np.ndarray] = []
+        pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
+        previous = tokenizer.padding_side
+        for start in range(0, len(texts), BATCH):
+            batch = texts[start : start + BATCH]
+            tokenizer.padding_side = "left"  # the post-instruction tokens end every row
+            try:
+                inputs = tokenizer(batch, return_tensors="pt", add_special_tokens=False, padding=True,
+                                   truncation=True, max_length=min(self.weights.context_length or 2048, 1024))
+            finally:
+                tokenizer.padding_side = previous
+            if pad_id is not None and "attention_mask" not in inputs:
+                raise ModelError("the tokenizer returned no attention mask", model=self.name)
+            try:
+                with self._model() as model, torch.inference_mode():
+                    hidden = model(**inputs, output_hidden_states=True).hidden_states
+            except Exception as exc:
+                raise ModelError(f"forward pass failed: {exc}", model=self.name) from exc
+            stacked = torch.stack(hidden, dim=1)  # [b, L+1, t, d]
+            out.append(stacked[:, :, -n_post:, :].mean(dim=2).float().numpy())
+        return np.concatenate(out, axis=0) if out else np.zeros((0, self.n_layers + 1, 0))
+
+    def residuals_of_texts(self, prompts: list[str]) -> np.ndarray:
+        """:meth:`residuals` of plain single-turn user prompts."""
+        return self.residuals([([ChatMessage(role="user", content=p)], None) for p in prompts])
+
+    def logit_lens(self, vector: np.ndarray, k: int = 12) -> list[tuple[str, float]]:
+        """The tokens a residual-space ``vector`` promotes most, read through the final norm and unembedding."""
+        import torch
+
+        with self._model() as model, torch.inference_mode():
+            base = model.get_base_model() if hasattr(model, "get_base_model") else model
+            head = base.get_output_embeddings()
+            norm = getattr(getattr(base, "model", base), "norm", None)
+            v = torch.tensor(vector, dtype=torch.float32).reshape(1, 1, -1)
+            # The norm's learned scale, without centring on this one vector (a direction, not a state).
+            if norm is not None and hasattr(norm, "weight"):
+                v = v * norm.weight.reshape(1, 1, -1)
+            logits = head(v).reshape(-1)
+            top = torch.topk(logits, k)
+        tokenizer = self.weights.tokenizer
+        return [(tokenizer.decode([int(i)]), float(s)) for s, i in zip(top.values, top.indices)]
