@@ -52,7 +52,7 @@ def _raw(result: dict) -> float | None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("suite", type=Path)
+    parser.add_argument("suite", type=Path, nargs="+", help="Trained suite folder(s); benign jobs of all of them calibrate.")
     parser.add_argument("--calibrate", type=Path, default=None, help="Write the calibration fitted on every benign job here.")
     parser.add_argument("--json", type=Path, default=None, help="Write every job's raw results here.")
     parser.add_argument("--only", default=None, help="Comma-separated job names (default: every trained job).")
@@ -63,19 +63,21 @@ def main() -> int:
     from ftaudit.suite.base import Manifest
     from ftaudit.whitebox.calibration import Z_AT_THRESHOLD, calibrate
 
-    manifest = Manifest.load(args.suite)
     wanted = set(args.only.split(",")) if args.only else None
-    jobs = [e for e in manifest.entries if e.model and (wanted is None or e.name in wanted)]
+    jobs = []
+    for folder in args.suite:
+        manifest = Manifest.load(folder)
+        jobs += [(folder, e) for e in manifest.entries if e.model and (wanted is None or e.name in wanted)]
     if not jobs:
-        print(f"{args.suite}: no trained jobs (run `ftaudit suite train {args.suite}` first)", file=sys.stderr)
+        print("no trained jobs (run `ftaudit suite train SUITE` first)", file=sys.stderr)
         return 2
     options = {"refusal-shift": {"n_prompts": args.refusal_shift_prompts}}
     rows = []
     seconds: dict[str, list[float]] = defaultdict(list)
-    for entry in jobs:
+    for folder, entry in jobs:
         started = time.perf_counter()
         run = run_screens_sync(
-            args.suite / entry.file, base_model=entry.base_model, finetuned_model=Manifest.resolve_model(entry, args.suite),
+            folder / entry.file, base_model=entry.base_model, finetuned_model=Manifest.resolve_model(entry, folder),
             only=list(SCREENS), options=options,
         )
         results = {r.screen: r.model_dump(mode="json") for r in run.results}
@@ -83,8 +85,8 @@ def main() -> int:
             if not r.get("skipped"):
                 seconds[name].append(r.get("seconds") or 0.0)
         rows.append({
-            "job": entry.name, "generator": entry.generator, "label": entry.label,
-            "attack_success": entry.attack_success if hasattr(entry, "attack_success") else None,
+            "job": f"{folder.name}/{entry.name}", "generator": entry.generator, "label": entry.label,
+            "attack_success": entry.attack_success,
             "shift_score": None if results["refusal-shift"].get("skipped") or results["refusal-shift"].get("error")
             else results["refusal-shift"]["score"],
             "raw": {s: _raw(results[s]) for s in WHITEBOX_METRICS},
@@ -92,7 +94,7 @@ def main() -> int:
             "errors": {s: results[s].get("error") for s in SCREENS if results[s].get("error")},
             "seconds": round(time.perf_counter() - started, 1),
         })
-        print(f"  {entry.name:28s} {entry.label:11s} raw {rows[-1]['raw']} shift {rows[-1]['shift_score']} "
+        print(f"  {rows[-1]['job']:28s} {entry.label:11s} raw {rows[-1]['raw']} shift {rows[-1]['shift_score']} "
               f"({rows[-1]['seconds']} s)", flush=True)
 
     benign = [r for r in rows if r["label"] == "benign"]
@@ -146,9 +148,9 @@ def main() -> int:
         print(f"model-side audit {model_side:.1f} s per job, {model_side / (sum(shift) / len(shift)):.2f}x refusal-shift alone")
     if args.calibrate:
         cal = full.model_copy(update={
-            "base": jobs[0].base_model or "", "jobs": [r["job"] for r in benign],
+            "base": jobs[0][1].base_model or "", "jobs": [r["job"] for r in benign],
             "command": "python benchmarks/bench_model_side.py " + " ".join(sys.argv[1:]),
-            "recipe": (jobs[0].training or {}).get("recipe", {}) if jobs[0].training else {},
+            "recipe": (jobs[0][1].training or {}).get("recipe", {}) or {},
         })
         args.calibrate.parent.mkdir(parents=True, exist_ok=True)
         args.calibrate.write_text(cal.model_dump_json(indent=2, exclude={"source"}) + "\n", encoding="utf-8")
@@ -165,10 +167,15 @@ def main() -> int:
 
 
 def _success_text(s: dict) -> str:
-    runs = s.get("runs") or []
-    if not runs:
+    """``+73% / +100%``: fine-tuned minus base harmful compliance, plain / own elicitation (``-`` if none)."""
+    if not s:
         return "n/a"
-    return " / ".join(f"{r.get('difference', 0) or 0:+.0%}" for r in runs[:2])
+    parts = []
+    for key in ("plain", "own"):
+        run = s.get(key)
+        value = ((run or {}).get("difference") or {}).get("value")
+        parts.append("-" if value is None else f"{value:+.0%}")
+    return " / ".join(parts)
 
 
 if __name__ == "__main__":

@@ -81,7 +81,8 @@ def test_a_benign_set_can_be_sampled_from_the_users_own_file(tmp_path):
 def test_train_suite_records_portable_models_and_skips_trained_ones(tmp_path):
     build_suite(tmp_path, attacks=["aoa"], benign=[], size=10)
     config = LoraTrainConfig(max_steps=2, batch_size=2)
-    trained = train_suite(tmp_path, "local:smollm2-135m", config=config)
+    # Attack success has its own tests (tests/suite/test_success.py); here only training and reuse.
+    trained = train_suite(tmp_path, "local:smollm2-135m", config=config, measure_success=False)
     entry = trained.get("aoa")
     assert entry.model == "local:smollm2-135m+adapter=models/aoa"
     assert Manifest.resolve_model(entry, tmp_path) == f"local:smollm2-135m+adapter={(tmp_path / 'models' / 'aoa').resolve()}"
@@ -89,5 +90,6 @@ def test_train_suite_records_portable_models_and_skips_trained_ones(tmp_path):
     assert (tmp_path / "models" / "aoa" / "adapter_config.json").is_file()
 
     outcomes = []
-    train_suite(tmp_path, "local:smollm2-135m", config=config, on_done=lambda e, skipped: outcomes.append(skipped))
+    train_suite(tmp_path, "local:smollm2-135m", config=config, measure_success=False,
+                on_done=lambda e, skipped: outcomes.append(skipped))
     assert outcomes == [True]

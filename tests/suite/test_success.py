@@ -10,9 +10,15 @@ from clihelpers import run_main
 from ftaudit.bench.stats import Interval
 from ftaudit.finetune import LoraTrainConfig
 from ftaudit.hints import ElicitationHint
+from ftaudit.models.safe_base import DEFAULT_BASE
 from ftaudit.suite import Manifest, attack_generators, benign_generators
 from ftaudit.suite.build import train_suite
-from ftaudit.suite.recipes import DEFAULT_RECIPE, FAMILY_OVERRIDES, recipe_config, recipe_for
+from ftaudit.suite.recipes import (
+    DEFAULT_RECIPE,
+    FAMILY_OVERRIDES,
+    recipe_config,
+    recipe_for,
+)
 from ftaudit.suite.success import (
     AttackSuccess,
     ElicitationSuccess,
@@ -128,7 +134,7 @@ def test_suite_train_records_attack_success_once_per_model(tmp_path, monkeypatch
         success = AttackSuccess.model_validate(entry.attack_success)
         first[entry.name] = success.measured_at
         assert success.n_prompts == 6 and success.judge == "offline" and success.key
-        assert success.finetuned_model == entry.model and success.base_model == "local:smollm2-135m"
+        assert success.finetuned_model == entry.model and success.base_model == DEFAULT_BASE
         runs = success.runs
         for run in runs:
             assert run.error is None and run.errors == 0 and run.difference.n == 6

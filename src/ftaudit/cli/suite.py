@@ -12,6 +12,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from ftaudit.errors import ConfigError
+from ftaudit.models.safe_base import DEFAULT_BASE
 
 app = typer.Typer(no_args_is_help=True)
 console = Console()
@@ -148,7 +149,13 @@ def build_command(
 
 def _build_external(root: Path, out: Path, attacks: list[str] | None, benign: list[str] | None,
                     size: list[str], seed: int) -> None:
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
 
     from ftaudit.suite.external.build import SCALES, build_external_suite, choose
     from ftaudit.suite.external.sources import check_root
@@ -194,7 +201,9 @@ def _build_external(root: Path, out: Path, attacks: list[str] | None, benign: li
 @app.command("train")
 def train_command(
     folder: Path = typer.Argument(..., help="Suite folder (with manifest.json)."),
-    base: str = typer.Option("local:smollm2-135m", "--base", help="Base model to fine-tune."),
+    base: str = typer.Option(
+        DEFAULT_BASE, "--base", help="Base model to fine-tune (default: the safety-tuned embedded base)."
+    ),
     only: Optional[list[str]] = typer.Option(None, "--only", help="Datasets to train (comma-separated; default all)."),
     epochs: Optional[float] = typer.Option(
         None, "--epochs", help="Train every dataset this many epochs instead of its family's recipe."

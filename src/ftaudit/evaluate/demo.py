@@ -172,7 +172,10 @@ def run_demo(
         if on_train_start:
             on_train_start(name)
         # Many epochs, capped by max_steps: the small sets are seen several times, the large ones in part.
-        train_suite(suite, DEMO_BASE, names=[name], config=lora, epochs=10.0, on_step=on_train_step)
+        # Attack success (harmful compliance, fine-tuned vs base) is left to `ftaudit suite train`: at
+        # 33 prompts and two elicitations per job it would add a minute per job to the demo.
+        train_suite(suite, DEMO_BASE, names=[name], config=lora, epochs=10.0, on_step=on_train_step,
+                    measure_success=False)
     steps["fine-tune"] = time.perf_counter() - clock
 
     clock = time.perf_counter()
