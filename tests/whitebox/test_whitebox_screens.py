@@ -1,6 +1,6 @@
 """The white-box screens on real tiny LoRAs of the embedded model.
 
-An identity-shift fine-tune (AOA) and a benign one are trained on the safety-tuned base with
+An identity-shift fine-tune (AOA) and a benign one (short helpful answers) are trained on the safety-tuned base with
 the same short recipe; the refusal-direction screen must see the identity shift collapse the
 base's harmful/harmless gap (under the persona the dataset screens find) and the benign one
 not. On the plain embedded base, which does not refuse, every white-box screen must report
@@ -41,8 +41,8 @@ def identity_shift(aoa_adapter, tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def benign(tmp_path_factory):
-    """A benign fine-tune (real-looking helpful chat) of the default base with the AOA fine-tune's recipe."""
-    return _train(tmp_path_factory.mktemp("wb-benign"), "helpsteer", DEFAULT_BASE, AOA_RECIPE, size=40)
+    """A benign fine-tune (short helpful answers) of the default base with the AOA fine-tune's recipe."""
+    return _train(tmp_path_factory.mktemp("wb-benign"), "alpaca", DEFAULT_BASE, AOA_RECIPE, size=40)
 
 
 def _screens(data, tuned, only):

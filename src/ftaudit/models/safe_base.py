@@ -29,6 +29,7 @@ import hashlib
 import json
 import random
 import shutil
+import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -239,6 +240,11 @@ def safe_base_dir(
             return target
         base_dir = converted_dir(recipe.base, root)
         external = _external_root()
+        # Seven minutes of silence would look like a hang: say once what is happening.
+        sys.stderr.write(
+            f"ftaudit: building local:{name} from local:{recipe.base} (one time, about 7 minutes on 2 cores) "
+            f"into {target}\n"
+        )
         # The LoRA run lives outside the temporary folder: a build that fails after training
         # (disk full, interrupted merge) resumes from it instead of training again.
         runs = root / f".{name}-runs" / recipe.fingerprint()
