@@ -154,7 +154,7 @@ def test_verdict_shape_is_spelled_out_so_a_small_model_reads_it_in_one_pass():
     findings = next(x for x in system.splitlines() if x.startswith('- "key_findings"'))
     # The nested finding and evidence shapes, enums included, with a property called "title" kept.
     assert '"title": string' in findings and '"severity": "info" | "low" | "medium" | "high" | "critical"' in findings
-    assert '"kind": "dataset-line" | "model-reply" | "benchmark" | "note"' in findings and '"line": integer' in findings
+    assert '"kind": "dataset-line" | "model-reply" | "benchmark" | "model-internals" | "note"' in findings and '"line": integer' in findings
 
 
 def test_old_tool_results_are_cut_and_their_blocks_closed_latest_kept_whole():

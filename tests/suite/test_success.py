@@ -151,13 +151,13 @@ def test_suite_train_records_attack_success_once_per_model(tmp_path, monkeypatch
 
     # Same models, same settings: nothing is measured again.
     measured = []
-    train_suite(suite, "local:smollm2-135m", config=LoraTrainConfig(max_steps=4),
+    train_suite(suite, DEFAULT_BASE, config=LoraTrainConfig(max_steps=4),
                 success=_settings(), on_success=lambda entry, now: measured.append(now))
     assert measured == [False, False]
     assert {e.name: AttackSuccess.model_validate(e.attack_success).measured_at for e in Manifest.load(suite).entries} == first
 
     # Another model (other settings retrain the suite's own adapter) is measured again.
-    again = train_suite(suite, "local:smollm2-135m", names=["alpaca"], config=LoraTrainConfig(max_steps=5),
+    again = train_suite(suite, DEFAULT_BASE, names=["alpaca"], config=LoraTrainConfig(max_steps=5),
                         success=_settings(), on_success=lambda entry, now: measured.append(now))
     retrained = again.get("alpaca")
     assert measured[-1] is True and retrained.training["steps"] == 5
