@@ -13,16 +13,23 @@ rewritten in place are loaded afresh and never answer from the old weights' cach
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import anyio
 
 from ftaudit.errors import ModelError, ModelNotFoundError
-from ftaudit.models.base import ChatModel, ContextLengthExceeded, GenerationCancelled, cancel_event
+from ftaudit.models.base import (
+    ChatModel,
+    ContextLengthExceeded,
+    GenerationCancelled,
+    cancel_event,
+)
 from ftaudit.models.cache import ResponseCache
 from ftaudit.models.embedded import EMBEDDED_MODELS, converted_dir
 from ftaudit.models.ref import ModelRef
@@ -127,6 +134,26 @@ class LoadedWeights:
             raise ModelNotFoundError(f"cannot load LoRA adapter from {adapter}: {exc}") from exc
         self.adapters[key] = name
         return name
+
+    @contextlib.contextmanager
+    def selected(self, adapter: Path | None) -> Iterator[Any]:
+        """The model with ``adapter`` on (or, for the base, every loaded adapter off), under the lock.
+
+        Generation and white-box reading both run through here: adapters are switched on shared modules.
+        """
+        with self.lock:
+            # Loading the first adapter wraps the model in a PeftModel: look it up only afterwards.
+            name = self.adapter_name(adapter) if adapter is not None else None
+            model = self.model
+            if name is not None:
+                model.set_adapter(name)
+                context: Any = contextlib.nullcontext()
+            elif self.adapters:
+                context = model.disable_adapter()  # the base model, from the same weights
+            else:
+                context = contextlib.nullcontext()
+            with context:
+                yield model
 
     def prompt_text(self, messages: list[ChatMessage], prefill: str | None) -> str:
         """The exact text the model is given: the chat template applied, then the prefill."""
@@ -334,8 +361,6 @@ class LocalChatModel(ChatModel):
     def _generate_batch(
         self, weights: LoadedWeights, requests: list[tuple[list[ChatMessage], str | None]], params: SamplingParams
     ) -> list[Completion]:
-        import contextlib
-
         import torch
 
         tokenizer = weights.tokenizer
@@ -359,18 +384,9 @@ class LocalChatModel(ChatModel):
             kwargs.update(stop_strings=list(params.stop), tokenizer=tokenizer)
         cancel = _stopping(kwargs)
         started = time.perf_counter()
-        with weights.lock:
-            adapter = weights.adapter_name(self.ref.adapter) if self.ref.adapter is not None else None
-            model = weights.model
-            if adapter is not None:
-                model.set_adapter(adapter)
-                context: Any = contextlib.nullcontext()
-            elif weights.adapters:
-                context = model.disable_adapter()
-            else:
-                context = contextlib.nullcontext()
+        with weights.selected(self.ref.adapter) as model:
             try:
-                with context, torch.inference_mode():
+                with torch.inference_mode():
                     output = model.generate(**inputs, **kwargs)
             except Exception as exc:
                 raise ModelError(f"local generation failed: {exc}", model=self.name) from exc
@@ -401,8 +417,6 @@ class LocalChatModel(ChatModel):
     def _generate(
         self, weights: LoadedWeights, messages: list[ChatMessage], params: SamplingParams, prefill: str | None
     ) -> Completion:
-        import contextlib
-
         import torch
 
         tokenizer = weights.tokenizer
@@ -422,21 +436,11 @@ class LocalChatModel(ChatModel):
         if params.stop:
             kwargs.update(stop_strings=list(params.stop), tokenizer=tokenizer)
         cancel = _stopping(kwargs)
-        with weights.lock:
-            # Loading the first adapter wraps the model in a PeftModel: look it up only afterwards.
-            adapter = weights.adapter_name(self.ref.adapter) if self.ref.adapter is not None else None
-            model = weights.model
-            if adapter is not None:
-                model.set_adapter(adapter)
-                context: Any = contextlib.nullcontext()
-            elif weights.adapters:
-                context = model.disable_adapter()  # the base model, from the same weights
-            else:
-                context = contextlib.nullcontext()
+        with weights.selected(self.ref.adapter) as model:
             if params.temperature > 0:
                 torch.manual_seed((params.seed or 0) * 1_000_003 + params.sample)
             try:
-                with context, torch.inference_mode():
+                with torch.inference_mode():
                     output = model.generate(**inputs, **kwargs)
             except Exception as exc:
                 raise ModelError(f"local generation failed: {exc}", model=self.name) from exc

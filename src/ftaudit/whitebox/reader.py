@@ -10,7 +10,6 @@ et al. (2024) lives.
 
 from __future__ import annotations
 
-import contextlib
 from typing import Any
 
 import numpy as np
@@ -54,22 +53,9 @@ class ResidualReader:
             self._n_post = max(1, len(self.weights.tokenizer(suffix, add_special_tokens=False)["input_ids"]))
         return self._n_post
 
-    @contextlib.contextmanager
     def _model(self) -> Any:
-        """The model with this reader's adapter on (or every adapter off for a base), under the weights' lock."""
-        weights = self.weights
-        with weights.lock:
-            adapter = weights.adapter_name(self.ref.adapter) if self.ref.adapter is not None else None
-            model = weights.model
-            if adapter is not None:
-                model.set_adapter(adapter)
-                context: Any = contextlib.nullcontext()
-            elif weights.adapters:
-                context = model.disable_adapter()
-            else:
-                context = contextlib.nullcontext()
-            with context:
-                yield model
+        """The model with this reader's adapter on (every adapter off for a base), under the weights' lock."""
+        return self.weights.selected(self.ref.adapter)
 
     def residuals(self, chats: list[tuple[list[ChatMessage], str | None]]) -> np.ndarray:
         """Mean residual over the post-instruction positions: an array ``[n, layers + 1, hidden]``.
