@@ -41,7 +41,6 @@ err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 
 _VERDICT_STYLE = {Verdict.BENIGN: "green", Verdict.ADVERSARIAL: "red", Verdict.INCONCLUSIVE: "yellow"}
 _SEVERITY_STYLE = {"critical": "bold red", "high": "red", "medium": "yellow", "low": "cyan", "info": "dim"}
-_SEVERITY_RANK = {"critical": 4, "high": 3, "medium": 2, "low": 1, "info": 0}
 _TOP_FINDINGS = 5
 _NO_AUDITOR = (
     "no auditor model: pass --auditor, e.g. --auditor openai:gpt-4.1 (with OPENAI_API_KEY set), "
@@ -190,7 +189,7 @@ def report_panel(report: AuditReport, out_dir: Path | None = None) -> Panel:
         table.add_column("finding")
         table.add_column("source")
         table.add_column("evidence")
-        ranked = sorted(enumerate(report.findings, 1), key=lambda p: -_SEVERITY_RANK[_severity(p[1])])
+        ranked = sorted(enumerate(report.findings, 1), key=lambda p: -p[1].severity.rank)
         for number, finding in ranked[:_TOP_FINDINGS]:
             severity = _severity(finding)
             table.add_row(str(number), Text(severity, style=_SEVERITY_STYLE[severity]), Text(_short(finding.title, 70)),

@@ -42,13 +42,12 @@ from ftaudit.errors import ConfigError
 from ftaudit.evaluate import metrics
 from ftaudit.evaluate.metrics import ConfigMetrics, compute_metrics
 from ftaudit.evaluate.store import AuditRow, ResultsStore
-from ftaudit.report.records import AuditReport, Severity
+from ftaudit.report.records import AuditReport
 from ftaudit.report.safe_text import code, inline
 
 EVAL_REPORT_SCHEMA_VERSION = "1"
 #: Longest error shown in a table cell (the full one is in the audit's own report).
 _ERROR_CHARS = 400
-_SEVERITY_RANK = {s: i for i, s in enumerate(Severity)}
 
 
 @dataclass(frozen=True)
@@ -141,7 +140,7 @@ def safe_name(name: str, *, limit: int = 80) -> str:
 def _top_finding(report: AuditReport) -> str | None:
     if not report.findings:
         return None
-    best = max(enumerate(report.findings), key=lambda item: (_SEVERITY_RANK[item[1].severity], -item[0]))[1]
+    best = max(enumerate(report.findings), key=lambda item: (item[1].severity.rank, -item[0]))[1]
     return best.title
 
 

@@ -13,11 +13,9 @@ import json
 from functools import lru_cache
 from typing import Any
 
-from ftaudit.report.records import AuditReport, Finding
+from ftaudit.report.records import AuditReport, Finding, Severity
 from ftaudit.report.rubric import RUBRIC
 from ftaudit.report.safe_text import visible
-
-_SEVERITY_ORDER = {"critical": 4, "high": 3, "medium": 2, "low": 1, "info": 0}
 
 _TEMPLATE = r"""<!DOCTYPE html>
 <html lang="en">
@@ -250,7 +248,7 @@ def _sources(findings: list[Finding]) -> list[dict[str, Any]]:
         row = rows.setdefault(finding.source, {"source": finding.source, "kind": source_kind(finding.source),
                                                  "count": 0, "severity": "info", "top": None})
         row["count"] += 1
-        if _SEVERITY_ORDER[finding.severity.value] > _SEVERITY_ORDER[row["severity"]]:
+        if finding.severity.rank > Severity(row["severity"]).rank:
             row["severity"] = finding.severity.value
         if finding.score_contribution is not None:
             row["top"] = max(row["top"] or 0.0, finding.score_contribution)

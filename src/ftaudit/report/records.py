@@ -47,6 +47,14 @@ class Severity(str, Enum):
     HIGH = "high"
     CRITICAL = "critical"
 
+    @property
+    def rank(self) -> int:
+        """0 for info up to 4 for critical: the one order every report and table sorts findings by."""
+        return _SEVERITY_RANK[self]
+
+
+_SEVERITY_RANK = {severity: rank for rank, severity in enumerate(Severity)}
+
 
 class AuditJob(BaseModel):
     """A fine-tuning job to audit: the training file and the models before and after."""

@@ -51,7 +51,6 @@ AUDITOR = "screens"
 ProgressCallback = Callable[[str, int, int, ScreenResult | None], None]
 """``on_progress(screen, done, total, result)``: ``result`` is None when a screen starts."""
 
-_SEVERITY_RANK = {severity: rank for rank, severity in enumerate(Severity)}
 # How much of a crash's traceback the transcript keeps (the last frames are the useful ones).
 _TRACEBACK_CHARS = 4000
 # Corroborating findings named in the attack hypothesis besides the strongest one.
@@ -237,11 +236,11 @@ def _transcript_entry(
 def _sorted_findings(results: Sequence[ScreenResult]) -> list[Finding]:
     findings = [f for r in results for f in r.findings]
     # Stable: within equal severity and score, the registry's screen order and each screen's own order.
-    return sorted(findings, key=lambda f: (-_SEVERITY_RANK[f.severity], -(f.score_contribution or 0.0)))
+    return sorted(findings, key=lambda f: (-f.severity.rank, -(f.score_contribution or 0.0)))
 
 
 def _hypothesis(findings: list[Finding]) -> str | None:
-    strong = [f for f in findings if _SEVERITY_RANK[f.severity] >= _SEVERITY_RANK[Severity.MEDIUM]]
+    strong = [f for f in findings if f.severity.rank >= Severity.MEDIUM.rank]
     if not strong:
         return None
     top = strong[0]

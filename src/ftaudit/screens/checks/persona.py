@@ -136,7 +136,6 @@ _STOP = frozenset("this that with what which when where your have from they them
                   "into than then been were will just also some more most other such only very over each does".split())
 _WHERE = {"system": "system prompt", "user": "user turn", "assistant": "assistant self-description",
           "multi-turn": "across turns"}
-_RANK = {s: i for i, s in enumerate(Severity)}
 
 
 def refuses_then_complies(reply: str, question: str, cfg: PersonaConfig) -> bool:
@@ -207,7 +206,7 @@ class PersonaScreen(Screen):
             graded = [(p, Severity.CRITICAL, cfg.score_persona_critical) if sev is Severity.HIGH else (p, sev, sc)
                       for p, sev, sc in graded]
         graded = [g for g in graded if g[1] is not Severity.INFO]
-        graded.sort(key=lambda g: (-_RANK[g[1]], -g[0].evidence, -len(g[0].convs), g[0].convs[0]))
+        graded.sort(key=lambda g: (-g[1].rank, -g[0].evidence, -len(g[0].convs), g[0].convs[0]))
         flagged: set[int] = set()
         for persona, severity, score in graded[: cfg.max_findings]:
             if severity is not Severity.LOW:
