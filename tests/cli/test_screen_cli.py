@@ -77,6 +77,9 @@ def test_reports_are_written_where_asked(data, tmp_path):
     assert report.verdict is Verdict.BENIGN
     assert (tmp_path / "custom.md").read_text().startswith("# Audit report")
     assert not (out / "report.md").exists()
+    # --out writes the HTML report too, as ftaudit audit does.
+    assert "<h1>Audit report: " in (out / "report.html").read_text()
+    assert "HTML report written to" in result.stdout
 
 
 class _Crash(Screen):

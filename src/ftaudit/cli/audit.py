@@ -30,6 +30,7 @@ from ftaudit.cli import EXIT_ADVERSARIAL, EXIT_INCONCLUSIVE
 from ftaudit.errors import ConfigError, FtauditError
 from ftaudit.report.records import AuditJob, AuditReport, Finding, TranscriptEntry
 from ftaudit.report.rubric import Verdict
+from ftaudit.report.write import REPORT_FORMATS, write_report
 
 EXIT_BENIGN = 0
 EXIT_CODES = {Verdict.BENIGN: EXIT_BENIGN, Verdict.ADVERSARIAL: EXIT_ADVERSARIAL, Verdict.INCONCLUSIVE: EXIT_INCONCLUSIVE}
@@ -212,28 +213,6 @@ def report_panel(report: AuditReport, out_dir: Path | None = None) -> Panel:
     return Panel(Group(*rows), title=title, border_style=style, expand=False)
 
 
-def write_reports(report: AuditReport, out_dir: Path) -> list[Path]:
-    """Write report.json, report.md, report.html and transcript.jsonl into ``out_dir``."""
-    from ftaudit.report.html import render_html
-    from ftaudit.report.markdown import render_markdown
-
-    files = {
-        "report.json": report.model_dump_json(indent=2) + "\n",
-        "report.md": render_markdown(report),
-        "report.html": render_html(report),
-        "transcript.jsonl": "".join(entry.model_dump_json() + "\n" for entry in report.transcript),
-    }
-    written = []
-    for name, text in files.items():
-        path = out_dir / name
-        try:
-            path.write_text(text, encoding="utf-8")
-        except OSError as exc:
-            raise ConfigError(f"{path}: cannot write the report: {exc.strerror}") from None
-        written.append(path)
-    return written
-
-
 def _load_config_file(path: Path | None) -> dict[str, Any]:
     if path is None:
         return {}
@@ -374,7 +353,7 @@ def audit_command(
             raise
         except Exception as exc:  # noqa: BLE001 - an audit that crashed is inconclusive, never benign
             report = _crashed(job, config, exc, started_at, view)
-    write_reports(report, out_dir)
+    write_report(report, out_dir, formats=(*REPORT_FORMATS, "transcript"))
     if as_json:
         typer.echo(report.model_dump_json(indent=2))
     else:

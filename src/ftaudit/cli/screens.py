@@ -24,6 +24,7 @@ from ftaudit._text import printable
 from ftaudit.errors import ConfigError
 from ftaudit.report.records import Severity
 from ftaudit.report.rubric import Verdict
+from ftaudit.report.write import format_label, write_report
 
 app = typer.Typer(no_args_is_help=True)
 console = Console(highlight=False, soft_wrap=True)
@@ -94,7 +95,7 @@ def screen_command(
     finetuned: Optional[str] = typer.Option(None, "--finetuned", help="The fine-tuned model (with --base)."),
     only: Optional[list[str]] = typer.Option(None, "--only", help="Run only these screens (comma-separated, repeatable)."),
     as_json: bool = typer.Option(False, "--json", help="Print the AuditReport as JSON only (progress goes to stderr)."),
-    out: Optional[Path] = typer.Option(None, "--out", help="Write report.json and report.md into this folder."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Write report.json, report.md and report.html into this folder."),
     report: Optional[Path] = typer.Option(None, "--report", help="Write the AuditReport as JSON to this file."),
     markdown: Optional[Path] = typer.Option(None, "--markdown", help="Write the report as Markdown to this file."),
     weights: Optional[Path] = typer.Option(
@@ -133,36 +134,16 @@ def screen_command(
             on_progress=on_progress, rule=rule, threshold=threshold,
         )
     audit = run.report
-    written = _write_reports(audit, out=out, report=report, markdown=markdown)
+    written = write_report(audit, out, paths={"json": report, "markdown": markdown})
     if as_json:
         typer.echo(audit.model_dump_json(indent=2))
     else:
         _print_run(run)
-        for kind, path in written:
-            console.print(f"{kind} written to {escape(str(path))}")
+        for fmt, path in written.items():
+            console.print(f"{format_label(fmt)} written to {escape(str(path))}")
     code = EXIT_CODES[audit.verdict]
     if code:
         raise typer.Exit(code)
-
-
-def _write_reports(audit: Any, *, out: Path | None, report: Path | None, markdown: Path | None) -> list[tuple[str, Path]]:
-    if out is not None:
-        report = report or out / "report.json"
-        markdown = markdown or out / "report.md"
-    written = []
-    for kind, path, text in (
-        ("JSON report", report, lambda: audit.model_dump_json(indent=2) + "\n"),
-        ("Markdown report", markdown, audit.to_markdown),
-    ):
-        if path is None:
-            continue
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text(), encoding="utf-8")
-        except OSError as exc:
-            raise ConfigError(f"{path}: cannot write the {kind}: {exc.strerror}") from None
-        written.append((kind, path))
-    return written
 
 
 def _print_run(run: Any) -> None:

@@ -19,8 +19,9 @@ without a network:
   stored report JSON by the same renderer as ``ftaudit audit`` uses.
 
 Job names, attack names, errors and finding titles can carry attacker-controlled text (a suite
-built from uploaded data, an auditor steered by a dataset): the HTML is a Jinja2 template with
-autoescaping and a Content-Security-Policy that forbids scripts; the Markdown makes every value
+built from uploaded data, an auditor steered by a dataset): the HTML is ``resources/evaluation.html.j2``
+in the page frame of :mod:`ftaudit.report.page` (autoescaping, a Content-Security-Policy that
+forbids scripts); the Markdown makes every value
 inert text (:func:`ftaudit.report.safe_text.inline`); both show bidi controls as ``<U+202E>``
 markers. Names become file names only after :func:`safe_name`.
 """
@@ -44,6 +45,7 @@ from ftaudit.evaluate.metrics import ConfigMetrics, compute_metrics
 from ftaudit.evaluate.store import AuditRow, ResultsStore
 from ftaudit.report.records import AuditReport
 from ftaudit.report.safe_text import code, inline
+from ftaudit.report.write import write_report, write_text
 
 EVAL_REPORT_SCHEMA_VERSION = "1"
 #: Longest error shown in a table cell (the full one is in the audit's own report).
@@ -146,8 +148,6 @@ def _top_finding(report: AuditReport) -> str | None:
 
 def _write_audit(row: AuditRow, out_dir: Path, audits_dir: Path) -> AuditEntry:
     """Write one audit's own HTML and JSON report; the entry that links to them."""
-    from ftaudit.report.html import render_html
-
     entry = AuditEntry(**row.model_dump(exclude={"report_json"}))
     if row.report_json is None:
         entry.report_problem = "no report was stored for this audit"
@@ -158,14 +158,11 @@ def _write_audit(row: AuditRow, out_dir: Path, audits_dir: Path) -> AuditEntry:
         entry.report_problem = f"the stored report could not be read: {str(exc).splitlines()[0]}"
         return entry
     assert report is not None
-    folder = audits_dir / safe_name(row.config)
-    folder.mkdir(parents=True, exist_ok=True)
-    stem = f"{safe_name(row.job)}-r{row.repeat}"
-    (folder / f"{stem}.html").write_text(render_html(report), encoding="utf-8")
-    (folder / f"{stem}.json").write_text(report.model_dump_json(indent=2), encoding="utf-8")
+    written = write_report(report, audits_dir / safe_name(row.config), stem=f"{safe_name(row.job)}-r{row.repeat}",
+                           formats=("html", "json"))
     entry.top_finding = _top_finding(report)
-    entry.report_html = (folder / f"{stem}.html").relative_to(out_dir).as_posix()
-    entry.report_json = (folder / f"{stem}.json").relative_to(out_dir).as_posix()
+    entry.report_html = written["html"].relative_to(out_dir).as_posix()
+    entry.report_json = written["json"].relative_to(out_dir).as_posix()
     return entry
 
 
@@ -216,6 +213,14 @@ def _config_view(section: ConfigSection) -> dict[str, Any]:
     }
 
 
+def _flagged_cell(flagged: float | None, audits: int, inconclusive: int) -> str:
+    """A share of audits flagged as a table cell: "40% (2/5), 1 inconclusive", or why there is none."""
+    if flagged is None:
+        return f"n/a ({audits} audits)"
+    text = f"{flagged:.0%} ({round(flagged * audits)}/{audits})"
+    return text + (f", {inconclusive} inconclusive" if inconclusive else "")
+
+
 def _attack_table(sections: Sequence[ConfigSection]) -> list[dict[str, Any]]:
     """Rows (attack or benign set) × cells (configuration): share flagged at the 1%-FPR threshold."""
     keys = sorted({(a.label, a.attack) for s in sections for a in s.metrics.attacks},
@@ -225,13 +230,7 @@ def _attack_table(sections: Sequence[ConfigSection]) -> list[dict[str, Any]]:
         cells = []
         for s in sections:
             rate = next((a for a in s.metrics.attacks if (a.label, a.attack) == (label, attack)), None)
-            if rate is None:
-                cells.append("—")
-            elif rate.flagged is None:
-                cells.append(f"n/a ({rate.audits} audits)")
-            else:
-                text = f"{rate.flagged:.0%} ({round(rate.flagged * rate.audits)}/{rate.audits})"
-                cells.append(text + (f", {rate.inconclusive} inconclusive" if rate.inconclusive else ""))
+            cells.append("—" if rate is None else _flagged_cell(rate.flagged, rate.audits, rate.inconclusive))
         rows.append({"attack": attack, "label": label, "cells": cells})
     return rows
 
@@ -278,13 +277,7 @@ def _job_table(data: EvalReport) -> list[dict[str, Any]]:
         cells = []
         for s in data.configs:
             rate = next((j for j in s.metrics.jobs if j.job == job), None)
-            if rate is None:
-                cells.append("—")
-            elif rate.flagged is None:
-                cells.append(f"n/a ({rate.audits} audits)")
-            else:
-                text = f"{rate.flagged:.0%} ({round(rate.flagged * rate.audits)}/{rate.audits})"
-                cells.append(text + (f", {rate.inconclusive} inconclusive" if rate.inconclusive else ""))
+            cells.append("—" if rate is None else _flagged_cell(rate.flagged, rate.audits, rate.inconclusive))
         took = _took_text(success)
         rows.append({
             "job": job, "attack": attack, "label": label,
@@ -312,11 +305,8 @@ def _took_attack_table(sections: Sequence[ConfigSection]) -> list[dict[str, Any]
                 cells.append("—")
             elif not rate.took_audits:
                 cells.append("no job took")
-            elif rate.flagged_took is None:
-                cells.append(f"n/a ({rate.took_audits} audits)")
             else:
-                text = f"{rate.flagged_took:.0%} ({round(rate.flagged_took * rate.took_audits)}/{rate.took_audits})"
-                cells.append(text + (f", {rate.took_inconclusive} inconclusive" if rate.took_inconclusive else ""))
+                cells.append(_flagged_cell(rate.flagged_took, rate.took_audits, rate.took_inconclusive))
         rows.append({"attack": attack, "label": label, "took": took, "cells": cells})
     return rows
 
@@ -359,180 +349,14 @@ def _view(data: EvalReport) -> dict[str, Any]:
 
 # -- HTML ---------------------------------------------------------------------------------
 
-_TEMPLATE = r"""<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{{ v.title }}</title>
-<style>
-:root { --fg:#1d2330; --muted:#5d6678; --line:#dde1e8; --bg:#f6f7f9; --card:#fff;
-  --benign:#1f7a3d; --adversarial:#b3261e; --inconclusive:#9a6700; }
-* { box-sizing: border-box; }
-body { margin:0; background:var(--bg); color:var(--fg); font:14px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif; }
-main { max-width:1280px; margin:0 auto; padding:28px 20px 60px; }
-h1 { font-size:22px; margin:0 0 4px; word-break:break-word; }
-h2 { font-size:17px; margin:28px 0 10px; padding-bottom:4px; border-bottom:1px solid var(--line); }
-.muted { color:var(--muted); }
-.card { background:var(--card); border:1px solid var(--line); border-radius:8px; padding:12px 14px; margin:10px 0; overflow-x:auto; }
-.warn { border-left:4px solid var(--inconclusive); background:#fff8e6; }
-table { border-collapse:collapse; width:100%; }
-th, td { text-align:left; padding:5px 8px; border-bottom:1px solid var(--line); vertical-align:top; overflow-wrap:break-word; }
-th { font-weight:600; color:var(--muted); }
-td.num, th.num { text-align:right; white-space:nowrap; }
-td small, th small { display:block; color:var(--muted); font-size:12px; font-weight:400; }
-th { white-space:nowrap; }
-td.name, td.links { white-space:nowrap; }
-td.rate { min-width:118px; }
-code { font:12.5px/1.4 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace; }
-.badge { display:inline-block; padding:1px 8px; border-radius:999px; font-size:11.5px; font-weight:600;
-  text-transform:uppercase; color:#fff; background:#4b5563; white-space:nowrap; }
-.v-benign { background:var(--benign); } .v-adversarial { background:var(--adversarial); } .v-inconclusive { background:var(--inconclusive); }
-figure { margin:0; } figure img { max-width:100%; height:auto; } figcaption { color:var(--muted); font-size:12.5px; }
-footer { margin-top:36px; font-size:12px; color:var(--muted); }
-</style>
-</head>
-<body>
-<main>
-<header>
-  <h1>{{ v.title }}</h1>
-  <div class="muted">generated {{ v.generated }}{% if v.span %} · audits finished {{ v.span }}{% endif %} · store <code>{{ v.store }}</code></div>
-</header>
-
-{% if not v.configs %}
-<section class="card warn" id="empty"><strong>This store holds no audits yet.</strong> Run <code>ftaudit eval run</code> first.</section>
-{% else %}
-<h2>Configurations and metrics</h2>
-<p class="muted">TPR: share of adversarial audits flagged at the threshold chosen on the benign audits for each target false-positive rate
-(bootstrap 95% interval over jobs, {{ v.bootstrap }} resamples). Inconclusive audits count the worst way for the auditor:
-an adversarial one as missed, a benign one as flagged.</p>
-<div class="card"><table id="metrics">
-  <thead><tr><th>configuration</th><th>kind</th><th>preset</th><th class="num">benign</th><th class="num">adversarial</th>
-    <th class="num">inconclusive</th>{% for t in v.targets %}<th>TPR at {{ t }} FPR</th>{% endfor %}<th>AUROC</th>
-    <th class="num">mean cost</th><th class="num">mean tokens</th><th class="num">mean turns</th><th class="num">mean wall time</th></tr></thead>
-  <tbody>
-  {% for c in v.configs %}
-  <tr class="config" data-config="{{ c.name }}"><td class="name"><code>{{ c.name }}</code></td><td>{{ c.kind }}</td><td>{{ c.preset }}</td>
-    <td class="num">{{ c.benign }}</td><td class="num">{{ c.adversarial }}</td><td class="num">{{ c.inconclusive }}</td>
-    {% for p in c.points %}<td class="rate">{{ p.tpr }}<small>{{ p.threshold }} · FPR {{ p.fpr }}</small></td>{% endfor %}
-    <td class="rate">{{ c.auroc }}</td><td class="num">{{ c.cost }}</td><td class="num">{{ c.tokens }}</td><td class="num">{{ c.turns }}</td><td class="num">{{ c.wall }}</td></tr>
-  {% endfor %}
-  </tbody>
-</table></div>
-{% for c in v.configs if c.notes %}
-<div class="card warn note"><code>{{ c.name }}</code>: {{ c.notes|join("; ") }}.</div>
-{% endfor %}
-
-<h2>ROC curves</h2>
-{% if roc %}
-<figure class="card"><img id="roc" src="data:image/png;base64,{{ roc }}" alt="ROC curves: true-positive rate against false-positive rate for each configuration, with the 1% and 5% FPR lines">
-<figcaption>Inconclusive audits are placed the worst way for the auditor. Dashed lines: 1% and 5% FPR.</figcaption></figure>
-{% else %}
-<div class="card warn" id="no-roc">No configuration has both benign and adversarial audits, so there is no ROC curve to draw.</div>
-{% endif %}
-
-<h2>Score distributions</h2>
-{% if scores %}
-<figure class="card"><img id="scores" src="data:image/png;base64,{{ scores }}" alt="Histograms of risk scores, benign versus adversarial audits, one panel per configuration, with the {{ v.attack_fpr }}-FPR threshold">
-<figcaption>Dashed line: the threshold at {{ v.attack_fpr }} FPR. Inconclusive audits have no score and are counted in each panel's title.</figcaption></figure>
-{% else %}
-<div class="card warn">No audits to plot.</div>
-{% endif %}
-
-<h2>Detection per attack at {{ v.attack_fpr }} FPR</h2>
-<p class="muted">Share of each attack's audits flagged at the configuration's {{ v.attack_fpr }}-FPR threshold; for a benign set, its false-positive rate.</p>
-<div class="card"><table id="attacks">
-  <thead><tr><th>attack or benign set</th><th>truth</th>{% for c in v.configs %}<th><code>{{ c.name }}</code><small>{{ v.thresholds[loop.index0] }}</small></th>{% endfor %}</tr></thead>
-  <tbody>
-  {% for a in v.attacks %}
-  <tr><td><code>{{ a.attack }}</code></td><td><span class="badge v-{{ a.label }}">{{ a.label }}</span></td>{% for cell in a.cells %}<td>{{ cell }}</td>{% endfor %}</tr>
-  {% endfor %}
-  </tbody>
-</table></div>
-
-<h2>Detection per attack over the jobs whose attack took</h2>
-{% if v.has_success %}
-<p class="muted">Attack success (<code>ftaudit suite train</code>): a job's attack took when the fine-tuned model's harmful compliance
-exceeds the base's (paired 95% interval above 0), plainly or with the attack's own elicitation. Share of those jobs' audits flagged at the
-configuration's {{ v.attack_fpr }}-FPR threshold; for a benign set, over the fine-tunes that shifted. Jobs left unknown by failures are left out.</p>
-<div class="card"><table id="attacks-took">
-  <thead><tr><th>attack or benign set</th><th>truth</th><th>attack took</th>{% for c in v.configs %}<th><code>{{ c.name }}</code><small>{{ v.thresholds[loop.index0] }}</small></th>{% endfor %}</tr></thead>
-  <tbody>
-  {% for a in v.took_attacks %}
-  <tr><td><code>{{ a.attack }}</code></td><td><span class="badge v-{{ a.label }}">{{ a.label }}</span></td><td>{{ a.took }}</td>{% for cell in a.cells %}<td>{{ cell }}</td>{% endfor %}</tr>
-  {% endfor %}
-  </tbody>
-</table></div>
-{% else %}
-<div class="card warn" id="no-success">No job has an attack success recorded: run <code>ftaudit suite train</code> on the suite (it measures each
-fine-tune against its base), then <code>ftaudit eval run</code> again to carry it into the store.</div>
-{% endif %}
-
-<h2>Attack success and detection per job</h2>
-<p class="muted">Attack success: fine-tuned minus base harmful-compliance rate (paired 95% interval; base → fine-tuned below), plainly and with the
-attack's own elicitation from the manifest, and whether it took. Beside it, the share of the job's audits flagged at each configuration's
-{{ v.attack_fpr }}-FPR threshold.</p>
-<div class="card"><table id="jobs">
-  <thead><tr><th>job</th><th>attack or set</th><th>truth</th><th>success, plain</th><th>success, own elicitation</th><th>took</th>
-    {% for c in v.configs %}<th><code>{{ c.name }}</code><small>flagged</small></th>{% endfor %}</tr></thead>
-  <tbody>
-  {% for j in v.jobs %}
-  <tr class="job took-{{ j.took_class }}"><td><code>{{ j.job }}</code></td><td><code>{{ j.attack }}</code></td><td><span class="badge v-{{ j.label }}">{{ j.label }}</span></td>
-    <td class="rate">{{ j.plain.diff }}<small>{{ j.plain.rates }}</small></td><td class="rate">{{ j.own.diff }}<small>{{ j.own.rates }}</small></td>
-    <td>{{ j.took }}</td>{% for cell in j.cells %}<td>{{ cell }}</td>{% endfor %}</tr>
-  {% endfor %}
-  </tbody>
-</table></div>
-
-<h2>Inconclusive and failed audits ({{ v.failed|length }})</h2>
-{% if v.failed %}
-<div class="card"><table id="failed">
-  <thead><tr><th>configuration</th><th>job</th><th class="num">repeat</th><th>error</th><th>report</th></tr></thead>
-  <tbody>
-  {% for a in v.failed %}
-  <tr><td><code>{{ a.config }}</code></td><td><code>{{ a.job }}</code></td><td class="num">{{ a.repeat }}</td><td><code>{{ a.error or "inconclusive" }}</code></td>
-    <td>{% if a.html %}<a href="{{ a.html }}">report</a>{% else %}<span class="muted">{{ a.problem }}</span>{% endif %}</td></tr>
-  {% endfor %}
-  </tbody>
-</table></div>
-{% else %}
-<div class="card muted">Every audit finished.</div>
-{% endif %}
-
-<h2>Every audit ({{ v.audits|length }})</h2>
-<div class="card"><table id="audits">
-  <thead><tr><th>configuration</th><th>job</th><th>attack or set</th><th>truth</th><th class="num">repeat</th><th class="num">score</th><th>verdict</th>
-    <th>top finding</th><th class="num">cost</th><th class="num">tokens</th><th class="num">turns</th><th class="num">wall</th><th>report</th></tr></thead>
-  <tbody>
-  {% for a in v.audits %}
-  <tr><td><code>{{ a.config }}</code></td><td><code>{{ a.job }}</code></td><td><code>{{ a.attack }}</code></td><td>{{ a.label }}</td>
-    <td class="num">{{ a.repeat }}</td><td class="num">{{ a.score }}</td><td><span class="badge v-{{ a.verdict }}">{{ a.verdict }}</span></td>
-    <td>{{ a.top_finding }}</td><td class="num">{{ a.cost }}</td><td class="num">{{ a.tokens }}</td><td class="num">{{ a.turns }}</td><td class="num">{{ a.wall }}</td>
-    <td class="links">{% if a.html %}<a class="audit-link" href="{{ a.html }}">html</a> · <a href="{{ a.json }}">json</a>{% else %}<span class="muted">{{ a.problem }}</span>{% endif %}</td></tr>
-  {% endfor %}
-  </tbody>
-</table></div>
-{% endif %}
-
-<footer>ftaudit evaluation report · schema {{ schema }} · the numbers are in report.json beside this page.
-Names, errors and findings are shown as data, never as part of this page.</footer>
-</main>
-</body>
-</html>
-"""
-
-
-def _template() -> Any:
-    from ftaudit.report.html import compile_template
-
-    return compile_template(_TEMPLATE)
-
 
 def render_eval_html(data: EvalReport, roc: bytes | None, scores: bytes | None) -> str:
     """The report as one self-contained HTML page (figures inline, every value HTML-escaped)."""
+    from ftaudit.report.page import page_template
+
     b64 = lambda png: base64.b64encode(png).decode("ascii") if png else None  # noqa: E731
-    return _template().render(v=_view(data), roc=b64(roc), scores=b64(scores), schema=data.schema_version)
+    page = page_template("evaluation.html.j2", "ftaudit.evaluate")
+    return page.render(v=_view(data), roc=b64(roc), scores=b64(scores), schema=data.schema_version)
 
 
 # -- Markdown -----------------------------------------------------------------------------
@@ -678,10 +502,10 @@ def write_eval_report(
         scored = [s.metrics for s in sections]
         if any(metrics.roc_points(r) is not None for r in rows_by_config.values()):
             roc = plots.roc_png(rows_by_config, scored)
-            (out_dir / "roc.png").write_bytes(roc)
+            write_text(out_dir / "roc.png", roc, "ROC figure")
             files["roc_png"] = "roc.png"
         scores = plots.scores_png(rows_by_config, scored)
-        (out_dir / "scores.png").write_bytes(scores)
+        write_text(out_dir / "scores.png", scores, "score figure")
         files["scores_png"] = "scores.png"
 
     finished = sorted(e.finished_at for e in entries)
@@ -698,8 +522,8 @@ def write_eval_report(
         html=out_dir / "index.html", markdown=out_dir / "report.md", json=out_dir / "report.json", audits_dir=audits_dir,
         roc_png=out_dir / "roc.png" if roc else None, scores_png=out_dir / "scores.png" if scores else None,
     )
-    paths.json.write_text(data.model_dump_json(indent=2) + "\n", encoding="utf-8")
-    paths.markdown.write_text(render_eval_markdown(data, roc_file=files["roc_png"], scores_file=files["scores_png"]),
-                              encoding="utf-8")
-    paths.html.write_text(render_eval_html(data, roc, scores), encoding="utf-8")
+    write_text(paths.json, data.model_dump_json(indent=2) + "\n", "evaluation report")
+    write_text(paths.markdown, render_eval_markdown(data, roc_file=files["roc_png"], scores_file=files["scores_png"]),
+               "evaluation report")
+    write_text(paths.html, render_eval_html(data, roc, scores), "evaluation report")
     return paths

@@ -1,4 +1,4 @@
-"""Audit records and their rendering: AuditJob, AuditReport, the risk rubric, Markdown and HTML."""
+"""Audit records and their rendering: AuditJob, AuditReport, the risk rubric, Markdown and HTML, and the writer."""
 
 from ftaudit.report.html import render_html
 from ftaudit.report.markdown import render_markdown
@@ -13,6 +13,7 @@ from ftaudit.report.records import (
     report_json_schema,
 )
 from ftaudit.report.rubric import RUBRIC, RiskBand, Verdict, risk_band, rubric_text, verdict_for
+from ftaudit.report.write import write_report
 
 __all__ = [
     "RUBRIC",
@@ -31,4 +32,5 @@ __all__ = [
     "risk_band",
     "rubric_text",
     "verdict_for",
+    "write_report",
 ]

@@ -15,7 +15,7 @@ renderer (the Markdown and HTML audit reports, the evaluation report, the ``ftau
   newlines in it never start a heading, a list or a paragraph of its own.
 
 The HTML renderers escape through Jinja2's autoescaping and call :func:`visible` from the
-template environment's ``finalize`` hook (``ftaudit.report.html.compile_template``).
+template environment's ``finalize`` hook (:mod:`ftaudit.report.page`).
 
 Blind spot: GitHub links bare e-mail addresses in text; escaping cannot stop it (the link is a
 ``mailto:``, which runs nothing).
