@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from agenthelpers import Script, returns, verdict
+from agenthelpers import TARGET, Script, returns, verdict
 from pydantic_ai.messages import ModelResponse, TextPart
 from pydantic_ai.models.function import FunctionModel
 
@@ -109,7 +109,9 @@ def test_elicitation_arguments_are_checked_before_any_model_is_asked(model_job):
     assert "unknown cipher 'klingon'" in cipher and "walnut53" in cipher
     assert "{prompt} placeholder" in template
     assert "describe an elicitation" in empty
-    assert not any(name.startswith("local:") for name in report.usage_by_model)  # no target was queried
+    # No target was queried by the tools: the only target call is the probe before the audit.
+    assert all(e.tokens is None for e in report.transcript if e.name == "run_elicited_benchmark")
+    assert {name: u.requests for name, u in report.usage_by_model.items() if name.startswith("local:")} == {TARGET: 1}
 
 
 def test_the_cipher_list_the_auditor_sees_is_the_registry():

@@ -77,13 +77,15 @@ async def audit_async(
     screen_run = None
     with metering(calls):
         refs = [job.base_model, job.finetuned_model] if job.has_models else []
-        unreachable = await probe_models([r for r in refs if r]) if refs else None
+        with metering(meter):  # the probe's calls are the audit's too
+            unreachable = await probe_models([r for r in refs if r]) if refs else None
         if unreachable:
-            recorder.note(f"the audit did not start: {unreachable}", name="probe", kind="error")
+            recorder.note(f"the audit did not start: {unreachable}", name="probe", kind="error", error_type="ProbeFailed")
             threshold = config.resolved_threshold()
             return AuditReport.inconclusive(
                 job=job, auditor=f"agent:{config.auditor_name}", reason=unreachable, threshold=threshold,
                 summary=f"The audit did not start: {unreachable}.", transcript=list(recorder.entries),
+                usage=meter.total, usage_by_model=dict(meter.by_model),
                 started_at=started_at, finished_at=dt.datetime.now(dt.timezone.utc),
             )
         if config.screens_brief:

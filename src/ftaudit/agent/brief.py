@@ -15,8 +15,8 @@ from typing import Any
 
 from ftaudit.agent.config import AuditConfig
 from ftaudit.agent.datablock import DataBlocks
-from ftaudit.agent.deps import Recorder
-from ftaudit.report.records import AuditJob, TranscriptEntry
+from ftaudit.agent.deps import Recorder, new_call_id
+from ftaudit.report.records import AuditJob, TranscriptEntry, TranscriptError
 from ftaudit.report.rubric import risk_band
 
 EXCERPT_CHARS = 300
@@ -28,12 +28,14 @@ async def run_screens_for_brief(job: AuditJob, config: AuditConfig, recorder: Re
     started_at = dt.datetime.now(dt.timezone.utc)
     clock = time.perf_counter()
     arguments = {"only": config.screens, "with_models": job.has_models}
-    recorder.add(TranscriptEntry(kind="tool-call", name="screens", arguments=arguments, started_at=started_at))
+    call_id = new_call_id()
+    recorder.add(TranscriptEntry(kind="tool-call", name="screens", call_id=call_id, arguments=arguments, started_at=started_at))
     try:
         from ftaudit.screens.run import run_screens
     except Exception as exc:  # noqa: BLE001 - the screens are optional for the agent
-        recorder.add(TranscriptEntry(kind="error", name="screens", arguments=arguments, started_at=started_at,
-                                     content=f"screens brief skipped: the screens are not available ({exc})"))
+        recorder.add(TranscriptEntry(kind="error", name="screens", call_id=call_id, arguments=arguments, started_at=started_at,
+                                     content=f"screens brief skipped: the screens are not available ({exc})",
+                                     error=TranscriptError(type=type(exc).__name__, message=str(exc))))
         return None
     try:
         run = await run_screens(
@@ -45,15 +47,16 @@ async def run_screens_for_brief(job: AuditJob, config: AuditConfig, recorder: Re
         )
     except Exception as exc:  # noqa: BLE001 - a failed brief must not stop the audit
         recorder.add(TranscriptEntry(
-            kind="error", name="screens", arguments=arguments, started_at=started_at,
-            duration_s=time.perf_counter() - clock,
+            kind="error", name="screens", call_id=call_id, arguments=arguments, started_at=started_at,
+            duration_s=time.perf_counter() - clock, error=TranscriptError(type=type(exc).__name__, message=str(exc)),
             content=f"screens brief skipped: {type(exc).__name__}: {exc}\n{traceback.format_exc()[-2000:]}",
         ))
         return None
+    # Each screen's own entry is part of the screens call's work, not a call of the auditor's: no call id.
     for entry in run.report.transcript:
-        recorder.add(entry.model_copy(update={"name": f"screens.{entry.name}" if entry.name else "screens"}))
+        recorder.add(entry.model_copy(update={"name": f"screens.{entry.name}" if entry.name else "screens", "call_id": None}))
     recorder.add(TranscriptEntry(
-        kind="tool-result", name="screens", arguments=arguments, started_at=started_at,
+        kind="tool-result", name="screens", call_id=call_id, arguments=arguments, started_at=started_at,
         duration_s=time.perf_counter() - clock,
         content=f"screens: combined score {run.risk_score:g}/10, verdict {run.verdict.value}, "
         f"{len(run.report.findings)} finding(s), {len(run.hints)} hint(s)",

@@ -1,8 +1,10 @@
 """What every tool of the agent reaches through its context: the job, the models, the transcript.
 
 :class:`AuditDeps` is pydantic-ai's ``deps`` for one audit. :func:`audit_tool` turns a coroutine
-into an affordance tool: it records the call and its result in the transcript (arguments,
-result, the target tokens it spent, its time), marks the affordance as used, and cuts long results.
+into an affordance tool: it records the call's result in the transcript under the call's id
+(arguments, result, the target tokens it spent, its time, a structured error when it failed),
+marks the affordance as used, and cuts long results. The call itself is recorded by the audit
+loop (:mod:`ftaudit.agent.run`) from the auditor's response.
 
 Errors that mean different things stay different. An argument mistake (:class:`ConfigError`,
 or a :class:`DataError` for lines the auditor named wrongly) goes back to the auditor as
@@ -18,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import time
+import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -31,7 +34,7 @@ from ftaudit.agent.datablock import DataBlocks, truncate_result
 from ftaudit.data import TrainingFile
 from ftaudit.errors import ConfigError, DataError, FtauditError, ModelError
 from ftaudit.models import ChatModel, metering
-from ftaudit.report.records import AuditJob, TranscriptEntry
+from ftaudit.report.records import AuditJob, TranscriptEntry, TranscriptError
 
 EventCallback = Callable[[TranscriptEntry], None]
 
@@ -39,18 +42,31 @@ EventCallback = Callable[[TranscriptEntry], None]
 class Recorder:
     """The transcript of one audit; every entry also goes to ``on_event`` as it happens.
 
-    ``prefix`` names the tools of a sub-audit (``sub2.view_lines``) so that a super-audit's
-    transcript and live view tell the sub-audits apart.
+    ``prefix`` names the tools of a sub-audit (``sub2.view_lines``), and their call ids, so that
+    a super-audit's transcript and live view tell the sub-audits apart. The recorder knows which
+    tool calls are still waiting for their result (:meth:`is_open`), so that every call in the
+    transcript ends up paired with exactly one answer.
     """
 
     def __init__(self, on_event: EventCallback | None = None, *, prefix: str = "") -> None:
         self.entries: list[TranscriptEntry] = []
         self.on_event = on_event
         self.prefix = prefix
+        self._open: dict[str, TranscriptEntry] = {}
 
     def add(self, entry: TranscriptEntry) -> TranscriptEntry:
+        update: dict[str, Any] = {}
         if self.prefix and entry.name:
-            entry = entry.model_copy(update={"name": f"{self.prefix}{entry.name}"})
+            update["name"] = f"{self.prefix}{entry.name}"
+        if self.prefix and entry.call_id:
+            update["call_id"] = f"{self.prefix}{entry.call_id}"
+        if update:
+            entry = entry.model_copy(update=update)
+        if entry.call_id is not None:
+            if entry.kind == "tool-call":
+                self._open[entry.call_id] = entry
+            else:
+                self._open.pop(entry.call_id, None)
         self.entries.append(entry)
         if self.on_event is not None:
             try:
@@ -59,8 +75,23 @@ class Recorder:
                 self.on_event = None
         return entry
 
-    def note(self, content: str, name: str | None = None, kind: Literal["note", "error", "system"] = "note") -> None:
-        self.add(TranscriptEntry(kind=kind, name=name, content=content, started_at=_now()))
+    def is_open(self, call_id: str) -> bool:
+        """Whether the call ``call_id`` (as the auditor's framework names it) has no answer yet."""
+        return f"{self.prefix}{call_id}" in self._open
+
+    def open_calls(self) -> list[TranscriptEntry]:
+        """The tool calls still without an answer, oldest first."""
+        return list(self._open.values())
+
+    def note(self, content: str, name: str | None = None, kind: Literal["note", "error", "system"] = "note",
+             error_type: str | None = None) -> None:
+        error = TranscriptError(type=error_type, message=content) if error_type else None
+        self.add(TranscriptEntry(kind=kind, name=name, content=content, error=error, started_at=_now()))
+
+
+def new_call_id() -> str:
+    """A call id for a call ftaudit makes itself (the screens' brief), unique like pydantic-ai's."""
+    return f"ftaudit_{uuid.uuid4().hex}"
 
 
 class Note(BaseModel):
@@ -130,56 +161,50 @@ def audit_tool(affordance: str, *, name: str | None = None) -> Callable[[ToolFun
 
         @functools.wraps(func)
         async def run(ctx: RunContext[AuditDeps], **arguments: Any) -> str:
+            # The call itself is recorded by the audit loop from the auditor's response (with the
+            # arguments as written); this records its answer, under the same call id.
             deps = ctx.deps
             deps.calls += 1
             deps.used.add(affordance)
             shown_args = _called_args(ctx, arguments)
             started_at = _now()
-            deps.recorder.add(
-                TranscriptEntry(kind="tool-call", name=tool_name, arguments=shown_args, started_at=started_at)
-            )
             clock = time.perf_counter()
-            kind: Literal["tool-result", "error"] = "tool-result"
+
+            def answer(kind: Literal["tool-result", "error"], content: str, error: TranscriptError | None = None,
+                       tokens: int | None = None) -> None:
+                deps.recorder.add(TranscriptEntry(
+                    kind=kind, name=tool_name, call_id=ctx.tool_call_id, arguments=shown_args, content=content,
+                    error=error, tokens=tokens, started_at=started_at, duration_s=time.perf_counter() - clock,
+                ))
+
+            error: TranscriptError | None = None
             with metering() as meter:
                 try:
                     result = await func(ctx, **arguments)
                 except (ConfigError, DataError) as exc:
                     message = f"{tool_name}: {exc}"[:_RETRY_CHARS]
-                    deps.recorder.add(TranscriptEntry(
-                        kind="error", name=tool_name, arguments=shown_args, started_at=started_at,
-                        duration_s=time.perf_counter() - clock, content=f"sent back to the auditor: {message}",
-                    ))
+                    answer("error", f"sent back to the auditor: {message}", TranscriptError(type=type(exc).__name__, message=str(exc)))
                     raise ModelRetry(f"{message}. Fix the arguments and call {tool_name} again.") from None
                 except ModelError as exc:
-                    kind, result = "error", (
+                    error = TranscriptError(type=type(exc).__name__, message=str(exc))
+                    result = (
                         f"ERROR: {tool_name} failed: a target model did not answer: {exc}. This evidence is missing "
                         "(failed model calls make the audit inconclusive unless the evidence gathered is enough)."
                     )
                 except FtauditError as exc:
-                    kind, result = "error", f"ERROR: {tool_name} failed: {exc}"
+                    error = TranscriptError(type=type(exc).__name__, message=str(exc))
+                    result = f"ERROR: {tool_name} failed: {exc}"
                 except Exception as exc:
                     # A bug, not evidence: record it and let it end the audit (inconclusive), never as text.
                     deps.memo["crashed_tool"] = tool_name
-                    deps.recorder.add(TranscriptEntry(
-                        kind="error", name=tool_name, arguments=shown_args, started_at=started_at,
-                        duration_s=time.perf_counter() - clock, content=f"{type(exc).__name__}: {exc}"[:_RETRY_CHARS],
-                    ))
+                    text = f"{type(exc).__name__}: {exc}"[:_RETRY_CHARS]
+                    answer("error", text, TranscriptError(type=type(exc).__name__, message=str(exc)))
                     raise
-            if kind == "error":
+            if error is not None:
                 # The message may quote the input (a bad line, a model's error text): keep it as data.
                 result = result[:2000] + "\nThe audit continues; try something else or adjust the arguments."
             result = truncate_result(result, deps.config.max_result_chars, deps.blocks)
-            deps.recorder.add(
-                TranscriptEntry(
-                    kind=kind,
-                    name=tool_name,
-                    arguments=shown_args,
-                    content=result,
-                    tokens=meter.total.total_tokens or None,
-                    started_at=started_at,
-                    duration_s=time.perf_counter() - clock,
-                )
-            )
+            answer("error" if error is not None else "tool-result", result, error, meter.total.total_tokens or None)
             return result
 
         return Tool(run, takes_ctx=True, name=tool_name)

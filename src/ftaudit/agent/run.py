@@ -16,13 +16,13 @@ import datetime as dt
 import time
 import traceback
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import anyio
 from pydantic_ai import Agent, ModelRetry, RunContext, Tool, ToolOutput, UsageLimits
 from pydantic_ai.exceptions import RunTimedOut, UsageLimitExceeded
-from pydantic_ai.messages import RetryPromptPart, TextPart, ThinkingPart, ToolCallPart, ToolReturnPart
+from pydantic_ai.messages import ModelResponse, RetryPromptPart, TextPart, ThinkingPart, ToolCallPart, ToolReturnPart
 
 from ftaudit.agent.affordances import get_affordance
 from ftaudit.agent.affordances.dataset import render_conversation
@@ -31,15 +31,17 @@ from ftaudit.agent.brief import brief_text
 from ftaudit.agent.config import NOT_NUDGED, AuditConfig
 from ftaudit.agent.datablock import DataBlocks
 from ftaudit.agent.deps import AuditDeps, Recorder
-from ftaudit.agent.llm import Summariser, resolve_auditor, response_usage
+from ftaudit.agent.llm import MeteredModel, resolve_auditor, response_usage, summariser_model
 from ftaudit.agent.prompts import VERDICT_TOOL, job_prompt, nudge, system_prompt
 from ftaudit.agent.verdict import AuditVerdict, verdict_findings
 from ftaudit.data import TrainingFile
 from ftaudit.errors import DataError, FtauditError
-from ftaudit.models import Usage, get_model, metering
-from ftaudit.report.records import AuditJob, AuditReport, Finding, TranscriptEntry
+from ftaudit.models import Usage, UsageMeter, get_model, metering
+from ftaudit.report.records import AuditJob, AuditReport, Finding, TranscriptEntry, TranscriptError
 
 AGENT_SOURCE = "agent"
+# How much of a tool call's unparseable arguments the transcript keeps.
+_RAW_ARGS_CHARS = 2000
 
 
 class BudgetExceeded(FtauditError):
@@ -53,21 +55,51 @@ class AgentOutcome:
     report: AuditReport
     verdict: AuditVerdict | None
     deps: AuditDeps
-    auditor_usage: Usage = field(default_factory=Usage)
 
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
 
 
-def _rejected_arguments(part: Any) -> str | None:
-    """The validation errors of a tool call or verdict the framework refused, if ``part`` is one."""
-    if isinstance(part, RetryPromptPart) and not isinstance(part.content, str):
-        return part.model_response()
-    # A list is pydantic's errors; a string is a ModelRetry of ours (the nudge), recorded where raised.
-    if isinstance(part, ToolReturnPart) and getattr(part, "outcome", None) == "retried" and not isinstance(part.content, str):
-        return part.model_response_str()
-    return None
+def _record_response(recorder: Recorder, response: ModelResponse) -> None:
+    """The auditor's message, then each tool call it made (the arguments as written, its call id)."""
+    recorder.add(TranscriptEntry(
+        kind="auditor-message", name="auditor", content=_auditor_text(response),
+        tokens=response_usage(response).total_tokens or None, started_at=_now(),
+    ))
+    for part in response.parts:
+        if isinstance(part, ToolCallPart):
+            try:
+                arguments = part.args_as_dict()
+            except Exception:  # noqa: BLE001 - malformed JSON: kept as written, validation answers it
+                arguments = {"raw": str(part.args)[:_RAW_ARGS_CHARS]}
+            recorder.add(TranscriptEntry(
+                kind="tool-call", name=part.tool_name, call_id=part.tool_call_id, arguments=arguments, started_at=_now(),
+            ))
+
+
+def _record_framework_answer(recorder: Recorder, part: Any) -> None:
+    """Record ``part`` when it answers a call no tool of ours answered (the only record of it)."""
+    call_id = getattr(part, "tool_call_id", None)
+    if not isinstance(part, (ToolReturnPart, RetryPromptPart)) or call_id is None or not recorder.is_open(call_id):
+        return
+    retried = isinstance(part, RetryPromptPart) or part.outcome == "retried"
+    if retried or part.outcome != "success":
+        text = part.model_response() if isinstance(part, RetryPromptPart) else part.model_response_str()
+        if not isinstance(part.content, str):
+            error_type = "ValidationError"
+        elif retried:
+            error_type = "ModelRetry"
+        else:
+            error_type = f"Tool{part.outcome.capitalize()}"
+        recorder.add(TranscriptEntry(
+            kind="error", name=part.tool_name or "auditor", call_id=call_id, started_at=_now(),
+            content=f"sent back to the auditor: {text}", error=TranscriptError(type=error_type, message=text),
+        ))
+    else:
+        recorder.add(TranscriptEntry(
+            kind="tool-result", name=part.tool_name, call_id=call_id, content=part.model_response_str(), started_at=_now(),
+        ))
 
 
 def _auditor_text(response: Any) -> str:
@@ -112,7 +144,8 @@ async def run_agent(
     ``extra_tools`` (their line for the system prompt in ``extra_tools_line``), ``extra_prompt``
     (given the audit's data blocks, returns text added to the job brief) and ``required`` (marks
     in ``deps.used`` the nudge asks for, with what to call them) are how the super-auditor extends
-    a plain audit. Target usage is recorded into ``meter`` (a new one by default).
+    a plain audit. Every call of the audit (auditor, targets, summariser) is recorded into
+    ``meter`` (a new one by default), and the report's usage is what it holds.
     """
     started_at = started_at or _now()
     threshold = config.resolved_threshold()
@@ -142,7 +175,7 @@ async def run_agent(
 
         deps.memo[HINTS_KEY] = list(screen_run.hints)
     if "S" in affordances:
-        deps.summariser = Summariser.from_config(config.summariser, config.summariser_model, config.auditor, config.auditor_model)
+        deps.summariser = summariser_model(config.summariser, config.summariser_model, config.auditor, config.auditor_model)
 
     tools = [tool for name in affordances for tool in get_affordance(name).tools(deps)] + list(extra_tools or [])
     instructions = system_prompt(config, blocks, affordances, extra_tools=extra_tools_line)
@@ -152,79 +185,62 @@ async def run_agent(
     recorder.add(TranscriptEntry(kind="system", name="instructions", content=instructions, started_at=_now()))
     recorder.add(TranscriptEntry(kind="system", name="job", content=prompt, started_at=_now()))
 
-    auditor_usage = Usage()
     verdict: AuditVerdict | None = None
     reason: str | None = None
+    error_type = "Inconclusive"
     clock = time.perf_counter()
-    current: Any = None  # the agent run, to read its usage however it ends
 
+    # One ledger: the auditor (through MeteredModel), the targets and the summariser (ChatModels)
+    # all record into ``spent``; the report's usage is its total.
     with metering(meter) as spent:
         try:
-            model = resolve_auditor(config.auditor, config.auditor_model)
+            model = MeteredModel(resolve_auditor(config.auditor, config.auditor_model), config.auditor_name)
             agent = _build_agent(model, instructions, tools, "memory" in affordances)
             _add_validator(agent, required or {})
             limits = UsageLimits(request_limit=config.budget.max_turns, total_tokens_limit=config.budget.max_tokens)
             async with agent.iter(prompt, deps=deps, usage_limits=limits, timeout=config.budget.max_seconds) as run:
-                current = run
                 async for node in run:
                     if Agent.is_call_tools_node(node):
-                        usage = response_usage(node.model_response)
-                        auditor_usage = auditor_usage + usage
-                        recorder.add(TranscriptEntry(
-                            kind="auditor-message", name="auditor", content=_auditor_text(node.model_response),
-                            tokens=usage.total_tokens or None, started_at=_now(),
-                        ))
+                        _record_response(recorder, node.model_response)
                     elif Agent.is_model_request_node(node):
-                        # Arguments that failed validation (a malformed verdict or tool call) never reach
-                        # a tool or the validator, so this is the only record of what was sent back.
+                        # What the framework answered for the calls no tool answered (arguments that
+                        # failed validation, an unknown tool, a call skipped once the verdict was in).
                         for part in node.request.parts:
-                            rejected = _rejected_arguments(part)
-                            if rejected is not None:
-                                recorder.add(TranscriptEntry(
-                                    kind="error", name=part.tool_name or "auditor", started_at=_now(),
-                                    content=f"sent back to the auditor: {rejected}",
-                                ))
-                        _check_budget(config, spent, auditor_usage, deps, clock)
+                            _record_framework_answer(recorder, part)
+                        _check_budget(config, spent, clock)
                 if run.result is not None:
                     verdict = run.result.output
                 else:
                     reason = "the auditor stopped without a verdict"
         except UsageLimitExceeded as exc:
-            reason = f"budget exhausted: {exc}"
+            reason, error_type = f"budget exhausted: {exc}", "UsageLimitExceeded"
         except RunTimedOut:
-            reason = f"budget exhausted: the audit ran past its time limit of {config.budget.max_seconds:g}s"
+            reason, error_type = f"budget exhausted: the audit ran past its time limit of {config.budget.max_seconds:g}s", "RunTimedOut"
         except BudgetExceeded as exc:
-            reason = f"budget exhausted: {exc}"
+            reason, error_type = f"budget exhausted: {exc}", "BudgetExceeded"
         except Exception as exc:  # noqa: BLE001 - any failure is an inconclusive audit, never a benign one
             crashed = deps.memo.get("crashed_tool")
             what = f"the tool {crashed} crashed" if crashed else "auditor model error"
-            reason = f"{what}: {type(exc).__name__}: {exc}"
-            recorder.add(TranscriptEntry(kind="error", name="auditor", content=traceback.format_exc()[-4000:], started_at=_now()))
+            reason, error_type = f"{what}: {type(exc).__name__}: {exc}", type(exc).__name__
+            recorder.add(TranscriptEntry(
+                kind="error", name="auditor", content=traceback.format_exc()[-4000:], started_at=_now(),
+                error=TranscriptError(type=type(exc).__name__, message=str(exc)),
+            ))
+    for call in recorder.open_calls():
+        # Every call in the transcript gets its answer, even one the audit ended before running.
+        recorder.add(TranscriptEntry(
+            kind="error", name=call.name, call_id=call.call_id, arguments=call.arguments, started_at=_now(),
+            content=f"not run: the audit ended first ({reason or 'the verdict was already in'})",
+            error=TranscriptError(type="NotRun", message=reason or "the verdict was already in"),
+        ))
     if reason is not None:
-        recorder.note(reason, name="audit", kind="error")
-    if current is not None:
-        # A response that broke a limit never reached the loop above; the run counted it.
-        counted = current.usage
-        if (counted.input_tokens or 0) + (counted.output_tokens or 0) > auditor_usage.total_tokens:
-            auditor_usage = auditor_usage.model_copy(update={
-                "requests": max(auditor_usage.requests, counted.requests),
-                "input_tokens": counted.input_tokens or 0,
-                "output_tokens": counted.output_tokens or 0,
-            })
+        recorder.note(reason, name="audit", kind="error", error_type=error_type)
 
     usage_by_model = dict(spent.by_model)
-    auditor_key = config.auditor_name
-    usage_by_model[auditor_key] = usage_by_model.get(auditor_key, Usage()) + auditor_usage
-    summariser = deps.summariser
-    if summariser is not None and summariser.direct_usage.requests:
-        usage_by_model[summariser.name] = usage_by_model.get(summariser.name, Usage()) + summariser.direct_usage
-    total = Usage()
-    for value in usage_by_model.values():
-        total = total + value
-
+    total = spent.total
     report = _report(job, config, deps, verdict, reason, screen_run, threshold, started_at, total, usage_by_model)
     training.close()
-    return AgentOutcome(report=report, verdict=verdict, deps=deps, auditor_usage=auditor_usage)
+    return AgentOutcome(report=report, verdict=verdict, deps=deps)
 
 
 def _build_agent(model: Any, instructions: str, tools: list[Tool[AuditDeps]], memory: bool) -> Agent[AuditDeps, AuditVerdict]:
@@ -252,9 +268,6 @@ def _add_validator(agent: Agent[AuditDeps, AuditVerdict], required: dict[str, st
     @agent.output_validator
     def continue_nudge(ctx: RunContext[AuditDeps], verdict: AuditVerdict) -> AuditVerdict:
         deps = ctx.deps
-        deps.recorder.add(TranscriptEntry(
-            kind="tool-call", name=VERDICT_TOOL, arguments=verdict.model_dump(mode="json"), started_at=_now()
-        ))
         unused = [a for a in deps.affordances if a not in NOT_NUDGED and a not in deps.used]
         missing = [label for mark, label in required.items() if mark not in deps.used]
         if deps.config.continue_nudge and (unused or missing) and not deps.memo.get("nudged"):
@@ -264,21 +277,22 @@ def _add_validator(agent: Agent[AuditDeps, AuditVerdict], required: dict[str, st
                 message = (message + " " if message else "") + (
                     f"You have not yet read: {', '.join(missing)}. Read them before you call {VERDICT_TOOL} again."
                 )
-            deps.recorder.add(TranscriptEntry(kind="note", name="continue-nudge", content=message, started_at=_now()))
+            # The nudge is what this verdict call got back: it answers the call.
+            deps.recorder.add(TranscriptEntry(
+                kind="note", name="continue-nudge", call_id=ctx.tool_call_id, content=message, started_at=_now()
+            ))
             raise ModelRetry(message)
         deps.recorder.add(TranscriptEntry(
-            kind="tool-result", name=VERDICT_TOOL, content=f"verdict accepted: risk score {verdict.risk_score:g}",
-            started_at=_now(),
+            kind="tool-result", name=VERDICT_TOOL, call_id=ctx.tool_call_id,
+            content=f"verdict accepted: risk score {verdict.risk_score:g}", started_at=_now(),
         ))
         return verdict
 
 
-def _check_budget(config: AuditConfig, spent: Any, auditor_usage: Usage, deps: AuditDeps, clock: float) -> None:
+def _check_budget(config: AuditConfig, spent: UsageMeter, clock: float) -> None:
     budget = config.budget
     if budget.max_usd is not None:
-        cost = spent.total.cost_usd + auditor_usage.cost_usd
-        if deps.summariser is not None:
-            cost += deps.summariser.direct_usage.cost_usd
+        cost = spent.total.cost_usd
         if cost >= budget.max_usd:
             raise BudgetExceeded(f"spent ${cost:.4f} of the ${budget.max_usd:g} budget")
     if budget.max_seconds is not None and time.perf_counter() - clock >= budget.max_seconds:

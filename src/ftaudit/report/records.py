@@ -115,16 +115,51 @@ class Finding(BaseModel):
     evidence: list[Evidence] = Field(default_factory=list)
 
 
+class TranscriptError(BaseModel):
+    """What went wrong in a step: the error's type (an exception class, or a kind such as
+    ``ValidationError`` for arguments the framework refused) and its message."""
+
+    type: str
+    message: str
+
+
+# How much of an error's message the structured ``error`` keeps (the content has the rest).
+_ERROR_MESSAGE_CHARS = 500
+
+
 class TranscriptEntry(BaseModel):
-    """One step of an audit: a message, a tool call with its arguments and result, or a note."""
+    """One step of an audit: a message, a tool call with its arguments and result, or a note.
+
+    A tool call and its outcome are linked by ``call_id``: the ``tool-call`` entry and the one
+    entry that answers it (a ``tool-result``, an ``error``, or the ``note`` of a verdict sent
+    back) share it. Entries that are no part of a call (the instructions, the auditor's
+    messages, notes, each screen's own result) have none. Every ``error`` entry carries a
+    structured ``error``, so failures can be counted without reading the text.
+    """
 
     kind: Literal["system", "auditor-message", "tool-call", "tool-result", "note", "error"]
     name: str | None = Field(default=None, description="Tool or screen name.")
+    call_id: str | None = Field(
+        default=None,
+        description="The tool call's id (pydantic-ai's tool_call_id): shared by a tool-call entry and the entry that answers it.",
+    )
     arguments: dict[str, Any] | None = None
     content: str = ""
+    error: TranscriptError | None = Field(default=None, description="Set on every error entry: its type and message.")
     tokens: int | None = None
     started_at: dt.datetime | None = None
     duration_s: float | None = None
+
+    @model_validator(mode="after")
+    def _errors_are_structured(self) -> TranscriptEntry:
+        # Producers that only wrote text (and reports written before the field existed) still
+        # count as failures: the first line of the text is the message.
+        if self.kind == "error" and self.error is None:
+            first = next((line for line in self.content.splitlines() if line.strip()), "error")
+            self.error = TranscriptError(type="error", message=first[:_ERROR_MESSAGE_CHARS])
+        elif self.error is not None and len(self.error.message) > _ERROR_MESSAGE_CHARS:
+            self.error = self.error.model_copy(update={"message": self.error.message[:_ERROR_MESSAGE_CHARS]})
+        return self
 
 
 class AuditReport(BaseModel):

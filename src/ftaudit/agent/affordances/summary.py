@@ -28,8 +28,11 @@ from ftaudit.agent.deps import AuditDeps, audit_tool
 from ftaudit.config import get_settings
 from ftaudit.data import TrainingFile
 from ftaudit.errors import ConfigError, ModelError
+from ftaudit.models import ChatModel, SamplingParams
 
 PROMPT_VERSION = "1"
+# The longest summary (of a chunk, or of the summaries) the summariser may write.
+SUMMARY_MAX_TOKENS = 1500
 
 CHUNK_SYSTEM = """\
 You help a safety auditor review a dataset a customer uploaded to fine-tune a language model. \
@@ -121,6 +124,12 @@ class _SummaryCache:
         tmp.replace(self.path)
 
 
+async def _complete(summariser: ChatModel, system: str, prompt: str) -> str:
+    """One summariser call, through the model layer (cached, metered, failures counted)."""
+    messages = [{"role": "system", "content": system}, {"role": "user", "content": prompt}]
+    return (await summariser.chat(messages, SamplingParams(max_tokens=SUMMARY_MAX_TOKENS))).text
+
+
 async def summarise(deps: AuditDeps) -> dict[str, Any]:
     """The chunk summaries and the overall summary of the job's dataset (cached)."""
     config, summariser = deps.config, deps.summariser
@@ -128,7 +137,8 @@ async def summarise(deps: AuditDeps) -> dict[str, Any]:
         raise ConfigError("no summariser model is configured")
     path = deps.job.training_file
     sha = await anyio.to_thread.run_sync(_sha256, path)
-    identity = await summariser.resolve_identity()
+    # None for a model that cannot be identified now (an ALIAS@URL without a fingerprint): no cache.
+    identity = await summariser.resolve_cache_identity()
     params = {
         "dataset_sha256": sha,
         "summariser": identity,
@@ -156,7 +166,7 @@ async def summarise(deps: AuditDeps) -> dict[str, Any]:
         prompt = f"Training examples on lines {first}–{last}:\n\n{text}"
         async with limiter:
             try:
-                summary = await summariser.complete(system, prompt)
+                summary = await _complete(summariser, system, prompt)
             except ModelError as exc:
                 failures.append(f"chunk {index} (lines {first}–{last}): {exc}")
                 return
@@ -175,7 +185,7 @@ async def summarise(deps: AuditDeps) -> dict[str, Any]:
             inner.wrap(inner.clean(c["summary"]), f"summary of lines {c['first']}–{c['last']}", limit=8000)
             for _, c in sorted(done.items())
         )
-        meta = await summariser.complete(meta_system, f"Summaries of {len(done)} chunks:\n\n{joined}")
+        meta = await _complete(summariser, meta_system, f"Summaries of {len(done)} chunks:\n\n{joined}")
         if not failures:
             cache.data["meta"] = meta
             cache.save()
