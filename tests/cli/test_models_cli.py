@@ -31,6 +31,34 @@ def test_schema_report_is_valid_json_schema():
     assert {"risk_score", "verdict", "findings"} <= set(schema["properties"])
 
 
+def test_schema_report_documents_the_linked_transcript_and_a_report_validates_against_it(tmp_path):
+    import datetime as dt
+
+    from ftaudit.report import AuditJob, AuditReport, TranscriptEntry
+    from ftaudit.report.records import TranscriptError
+
+    jsonschema = pytest.importorskip("jsonschema")  # installed with the dev extra (through inspect-ai)
+    schema = json.loads(runner.invoke(app, ["schema", "report"]).stdout)
+    entry = schema["$defs"]["TranscriptEntry"]["properties"]
+    assert {"call_id", "error"} <= set(entry) and "tool_call_id" in entry["call_id"]["description"]
+    assert set(schema["$defs"]["TranscriptError"]["required"]) == {"type", "message"}
+    now = dt.datetime.now(dt.timezone.utc)
+    data = tmp_path / "train.jsonl"
+    data.write_text("{}\n")
+    report = AuditReport.scored(
+        job=AuditJob(training_file=data, base_model=None, finetuned_model=None), auditor="agent:x", risk_score=1,
+        threshold=5, started_at=now, finished_at=now, transcript=[
+            TranscriptEntry(kind="tool-call", name="view_lines", call_id="c1", arguments={"start": 1}),
+            TranscriptEntry(kind="error", name="view_lines", call_id="c1", content="no such line",
+                            error=TranscriptError(type="DataError", message="no such line")),
+        ])
+    jsonschema.validate(json.loads(report.model_dump_json()), schema)
+    broken = json.loads(report.model_dump_json())
+    broken["transcript"][1]["error"] = {"type": "DataError"}
+    with pytest.raises(jsonschema.ValidationError, match="message"):
+        jsonschema.validate(broken, schema)
+
+
 def test_schema_job():
     result = runner.invoke(app, ["schema", "job"])
     assert result.exit_code == 0

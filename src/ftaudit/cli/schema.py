@@ -13,7 +13,11 @@ app = typer.Typer(no_args_is_help=True)
 
 @app.command("report")
 def report() -> None:
-    """Print the JSON schema of an audit report (the output contract)."""
+    """Print the JSON schema of an audit report (the output contract).
+
+    In its transcript a tool call and the entry that answers it share a ``call_id``, and every
+    error entry carries a structured ``error`` (``type``, ``message``).
+    """
     typer.echo(json.dumps(report_json_schema(), indent=2))
 
 
