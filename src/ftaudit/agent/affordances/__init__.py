@@ -7,12 +7,10 @@ memory notes.
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
 from functools import cache
 
 from ftaudit.agent.affordances.base import Affordance
-from ftaudit.errors import ConfigError
+from ftaudit.registry import collect, lookup
 
 __all__ = ["Affordance", "affordances", "get_affordance"]
 
@@ -20,22 +18,9 @@ __all__ = ["Affordance", "affordances", "get_affordance"]
 @cache
 def affordances() -> dict[str, Affordance]:
     """Every registered affordance, by name."""
-    found: dict[str, Affordance] = {}
-    for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
-        if info.name.startswith("_") or info.name == "base":
-            continue
-        entry = getattr(importlib.import_module(f"{__name__}.{info.name}"), "AFFORDANCE", None)
-        if entry is None:
-            continue
-        if entry.name in found:
-            raise ConfigError(f"two affordances named {entry.name!r}")
-        found[entry.name] = entry
-    return found
+    return collect(__name__, "AFFORDANCE", "affordances")
 
 
 def get_affordance(name: str) -> Affordance:
     """The affordance called ``name`` (ConfigError listing the known ones otherwise)."""
-    registry = affordances()
-    if name not in registry:
-        raise ConfigError(f"unknown affordance {name!r}; known: {', '.join(sorted(registry))}")
-    return registry[name]
+    return lookup(affordances(), name, "affordance")

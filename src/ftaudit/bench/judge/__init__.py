@@ -12,12 +12,11 @@ use. Judges are registered by name from the modules of this folder (each defines
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
 from functools import cache
 
 from ftaudit.bench.judge.types import LABELS, Judge, JudgeEntry, JudgeRequest, JudgeVerdict, Label, PromptKind
 from ftaudit.errors import ConfigError
+from ftaudit.registry import collect, lookup
 
 __all__ = [
     "LABELS",
@@ -37,17 +36,7 @@ DEFAULT_JUDGE = "offline"
 @cache
 def judges() -> dict[str, JudgeEntry]:
     """Every registered judge, by name."""
-    found: dict[str, JudgeEntry] = {}
-    for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
-        if info.name.startswith("_"):
-            continue
-        entry = getattr(importlib.import_module(f"{__name__}.{info.name}"), "JUDGE", None)
-        if entry is None:
-            continue
-        if entry.name in found:
-            raise ConfigError(f"two judges named {entry.name!r} in {__name__}")
-        found[entry.name] = entry
-    return found
+    return collect(__name__, "JUDGE", "judges")
 
 
 def get_judge(spec: str | Judge = DEFAULT_JUDGE) -> Judge:
@@ -60,12 +49,7 @@ def get_judge(spec: str | Judge = DEFAULT_JUDGE) -> Judge:
     if isinstance(spec, Judge):
         return spec
     name, _, argument = spec.strip().partition(":")
-    registry = judges()
-    if name not in registry:
-        raise ConfigError(
-            f"unknown judge {spec!r}; known: {', '.join(sorted(registry))} (e.g. offline, llm:openai:gpt-4.1-mini)"
-        )
-    entry = registry[name]
+    entry = lookup(judges(), name, "judge", example=" (e.g. offline, llm:openai:gpt-4.1-mini)")
     if argument and entry.argument is None:
         raise ConfigError(f"judge {name!r} takes no argument (got {argument!r})")
     return entry.factory(argument or None)
