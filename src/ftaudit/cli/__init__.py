@@ -51,11 +51,14 @@ def _root(
 
 
 def _mount() -> None:
-    from ftaudit.cli import audit, bench, data, demo, evaluate, finetune, models, schema, screens, serve, service, suite
+    from ftaudit.cli import (
+        audit, bench, data, demo, evaluate, export, finetune, listing, models, schema, screens, serve, service, suite,
+    )
 
     app.add_typer(bench.app, name="bench", help="Harmful-prompt benchmark on a base and a fine-tuned model.")
     app.add_typer(data.app, name="data", help="Validate and describe training files.")
     app.add_typer(evaluate.app, name="eval", help="Run many audits of a labelled suite, resumably; report detection metrics.")
+    app.add_typer(export.app, name="export", help="Write finished audits in other tools' formats (Inspect eval logs).")
     app.add_typer(models.app, name="models", help="List models and chat with one.")
     app.add_typer(schema.app, name="schema", help="Print the JSON schemas of ftaudit's records.")
     app.add_typer(screens.app, name="screens", help="List the deterministic screens and calibrate their weights.")
@@ -65,6 +68,7 @@ def _mount() -> None:
     app.command("audit")(audit.audit_command)
     app.command("serve-models")(serve.serve_models_command)
     app.command("demo")(demo.demo_command)
+    app.command("list")(listing.list_command)
     app.add_typer(service.app, name="service", help="The audit service: HTTP API, durable queue, workers, reviewer pages.")
 
 
