@@ -5,15 +5,10 @@ from __future__ import annotations
 import json
 
 import pytest
-from clihelpers import run_main
-from rich.console import Console
-from typer.testing import CliRunner
 
-import ftaudit.cli.evaluate as eval_cli
-from ftaudit.cli import EXIT_USAGE, app
+from ftaudit.cli import EXIT_USAGE
 from ftaudit.evaluate.store import ResultsStore
 
-runner = CliRunner()
 JOBS = ["aoa", "backdoor-code", "alpaca", "educational-code"]
 CONFIGS = """\
 configs:
@@ -24,13 +19,6 @@ configs:
     only: [persona]
     repeats: 1
 """
-
-
-@pytest.fixture(autouse=True)
-def wide_console(monkeypatch):
-    """Tables at a fixed, wide width, so assertions don't depend on the terminal."""
-    monkeypatch.setattr(eval_cli, "console", Console(width=220, highlight=False, soft_wrap=True))
-    monkeypatch.setattr(eval_cli, "err_console", Console(width=220, highlight=False, soft_wrap=True, stderr=True))
 
 
 @pytest.fixture(scope="module")
@@ -49,10 +37,9 @@ def configs(tmp_path):
     return path
 
 
-
-def test_eval_run_then_report_prints_the_summary_and_the_metrics_table(suite, configs, tmp_path):
+def test_eval_run_then_report_prints_the_summary_and_the_metrics_table(cli, suite, configs, tmp_path):
     store = tmp_path / "eval.sqlite"
-    result = runner.invoke(app, ["eval", "run", "--suite", str(suite), "--config", str(configs), "--repeats", "2",
+    result = cli.invoke(["eval", "run", "--suite", str(suite), "--config", str(configs), "--repeats", "2",
                                  "--store", str(store)])
     assert result.exit_code == 0, result.output
     planned = len(JOBS) * 2 + len(JOBS)  # the persona configuration caps its repeats at 1
@@ -61,13 +48,13 @@ def test_eval_run_then_report_prints_the_summary_and_the_metrics_table(suite, co
     with ResultsStore(store) as s:
         assert s.count() == planned
 
-    again = runner.invoke(app, ["eval", "run", "--suite", str(suite), "--config", str(configs), "--repeats", "2",
+    again = cli.invoke(["eval", "run", "--suite", str(suite), "--config", str(configs), "--repeats", "2",
                                 "--store", str(store)])
     assert again.exit_code == 0, again.output
     assert f"{planned} already in the store, 0 run now" in again.stdout
 
     out = tmp_path / "report"
-    report = runner.invoke(app, ["eval", "report", "--store", str(store), "--out", str(out), "--bootstrap", "50"])
+    report = cli.invoke(["eval", "report", "--store", str(store), "--out", str(out), "--bootstrap", "50"])
     assert report.exit_code == 0, report.output
     text = report.stdout
     assert "detection per configuration" in text and "TPR at" in text and "AUROC" in text
@@ -81,12 +68,12 @@ def test_eval_run_then_report_prints_the_summary_and_the_metrics_table(suite, co
         assert (out / name).is_file()
 
 
-def test_eval_report_json_matches_the_report_file(suite, configs, tmp_path):
+def test_eval_report_json_matches_the_report_file(cli, suite, configs, tmp_path):
     store = tmp_path / "eval.sqlite"
-    assert runner.invoke(app, ["eval", "run", "--suite", str(suite), "--config", str(configs), "--store", str(store),
+    assert cli.invoke(["eval", "run", "--suite", str(suite), "--config", str(configs), "--store", str(store),
                                "--jobs", "aoa,alpaca"]).exit_code == 0
     out = tmp_path / "report"
-    result = runner.invoke(app, ["eval", "report", "--store", str(store), "--out", str(out), "--bootstrap", "20", "--json"])
+    result = cli.invoke(["eval", "report", "--store", str(store), "--out", str(out), "--bootstrap", "20", "--json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert [c["config"] for c in data["configs"]] == ["screens", "persona"]
@@ -98,12 +85,12 @@ def test_eval_report_json_matches_the_report_file(suite, configs, tmp_path):
     assert data["files"]["HTML"] == str(out / "index.html")
 
 
-def test_eval_run_json_summary_and_the_default_store_in_the_suite(suite, configs, tmp_path):
+def test_eval_run_json_summary_and_the_default_store_in_the_suite(cli, suite, configs, tmp_path):
     import shutil
 
     copy = tmp_path / "suite"
     shutil.copytree(suite, copy)
-    result = runner.invoke(app, ["eval", "run", "--suite", str(copy), "--config", str(configs), "--jobs", "aoa", "--json"])
+    result = cli.invoke(["eval", "run", "--suite", str(copy), "--config", str(configs), "--jobs", "aoa", "--json"])
     assert result.exit_code == 0, result.output
     summary = json.loads(result.stdout)
     assert summary["store"] == str(copy / "eval.sqlite") and (copy / "eval.sqlite").is_file()
@@ -111,33 +98,33 @@ def test_eval_run_json_summary_and_the_default_store_in_the_suite(suite, configs
     assert summary["pending_per_config"] == {"screens": 1, "persona": 1}
 
 
-def test_failed_audits_are_shown_counted_and_listed_by_status(suite, tmp_path):
+def test_failed_audits_are_shown_counted_and_listed_by_status(cli, suite, tmp_path):
     configs = tmp_path / "rushed.yaml"
     configs.write_text("name: rushed\nkind: screens\ntimeout_s: 0.000001\n", encoding="utf-8")
     store = tmp_path / "eval.sqlite"
-    result = runner.invoke(app, ["eval", "run", "--suite", str(suite), "--config", str(configs), "--store", str(store)])
+    result = cli.invoke(["eval", "run", "--suite", str(suite), "--config", str(configs), "--store", str(store)])
     assert result.exit_code == 0, result.output  # failed audits are results (inconclusive), not a failed command
     assert "failed rushed aoa #0: timed out after 1e-06 s (stored as inconclusive)" in result.stdout
     assert f"{len(JOBS)} failed (stored as inconclusive)" in result.stdout
     assert "--retry-failed" in result.stdout
 
-    status = runner.invoke(app, ["eval", "status", "--store", str(store)])
+    status = cli.invoke(["eval", "status", "--store", str(store)])
     assert status.exit_code == 0, status.output
     assert "failed audits (stored as inconclusive)" in status.stdout and "timed out after 1e-06 s" in status.stdout
-    data = json.loads(runner.invoke(app, ["eval", "status", "--store", str(store), "--json"]).stdout)
+    data = json.loads(cli.invoke(["eval", "status", "--store", str(store), "--json"]).stdout)
     assert data["configs"] == [{"config": "rushed", "kind": "screens", "preset": "screens", "audits": 4, "adversarial": 2,
                                 "benign": 2, "failed": 4, "repeats": 1}]
     assert len(data["failures"]) == 4 and data["jobs"] == 4
 
-    report = runner.invoke(app, ["eval", "report", "--store", str(store), "--out", str(tmp_path / "r"), "--bootstrap", "0"])
+    report = cli.invoke(["eval", "report", "--store", str(store), "--out", str(tmp_path / "r"), "--bootstrap", "0"])
     assert report.exit_code == 0, report.output
     assert "4 inconclusive audits" in report.stdout and "unmet" in report.stdout
 
 
-def test_a_bad_configuration_file_exits_2_naming_the_file(suite, tmp_path, monkeypatch, capsys):
+def test_a_bad_configuration_file_exits_2_naming_the_file(cli, suite, tmp_path, monkeypatch, capsys):
     bad = tmp_path / "bad.yaml"
     bad.write_text("name: x\nkind: screens\nonly: persona\n", encoding="utf-8")
-    code = run_main(monkeypatch, "eval", "run", "--suite", str(suite), "--config", str(bad), "--store", str(tmp_path / "s.sqlite"))
+    code = cli.main("eval", "run", "--suite", str(suite), "--config", str(bad), "--store", str(tmp_path / "s.sqlite"))
     assert code == EXIT_USAGE
     err = capsys.readouterr().err
     assert str(bad) in " ".join(err.split()) and "only" in err
@@ -154,22 +141,22 @@ def test_a_bad_configuration_file_exits_2_naming_the_file(suite, tmp_path, monke
         (["eval", "run", "--suite", "{suite}", "--config", "{configs}", "--repeats", "0"], "greater than or equal to 1"),
     ],
 )
-def test_usage_errors_exit_2_with_one_line(suite, configs, tmp_path, monkeypatch, capsys, args, message):
+def test_usage_errors_exit_2_with_one_line(cli, suite, configs, tmp_path, monkeypatch, capsys, args, message):
     filled = [a.format(tmp=tmp_path, suite=suite, configs=configs) for a in args]
-    assert run_main(monkeypatch, *filled) == EXIT_USAGE
+    assert cli.main(*filled) == EXIT_USAGE
     captured = capsys.readouterr()
     assert message in " ".join((captured.err + captured.out).split())
     assert "Traceback" not in captured.err
 
 
-def test_report_on_an_empty_store_is_a_usage_error(tmp_path, monkeypatch, capsys):
+def test_report_on_an_empty_store_is_a_usage_error(cli, tmp_path, monkeypatch, capsys):
     store = tmp_path / "empty.sqlite"
     ResultsStore(store).close()
-    assert run_main(monkeypatch, "eval", "report", "--store", str(store), "--out", str(tmp_path / "r")) == EXIT_USAGE
+    assert cli.main("eval", "report", "--store", str(store), "--out", str(tmp_path / "r")) == EXIT_USAGE
     assert "no audits stored yet" in " ".join(capsys.readouterr().err.split())
 
 
-def test_eval_run_ray_hands_the_jobs_configs_and_progress_to_the_distributed_runner(suite, configs, tmp_path, monkeypatch):
+def test_eval_run_ray_hands_the_jobs_configs_and_progress_to_the_distributed_runner(cli, suite, configs, tmp_path, monkeypatch):
     # The Ray runner itself is tested in tests/evaluate; here a stand-in that runs in process checks the wiring.
     from ftaudit.evaluate import distributed
     from ftaudit.evaluate.auditors import build_auditors
@@ -184,7 +171,7 @@ def test_eval_run_ray_hands_the_jobs_configs_and_progress_to_the_distributed_run
 
     monkeypatch.setattr(distributed, "run_evaluation_ray", fake_ray)
     store = tmp_path / "eval.sqlite"
-    result = runner.invoke(app, ["eval", "run", "--suite", str(suite), "--config", str(configs), "--store", str(store),
+    result = cli.invoke(["eval", "run", "--suite", str(suite), "--config", str(configs), "--store", str(store),
                                  "--jobs", "aoa", "--ray", "ray://head:10001", "--retry-failed"])
     assert result.exit_code == 0, result.output
     assert calls == [("ray://head:10001", ["aoa"], ["screens", "persona"], 1, True)]

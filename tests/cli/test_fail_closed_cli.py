@@ -11,14 +11,12 @@ import json
 import pytest
 from pydantic_ai.messages import ModelResponse, TextPart, ToolCallPart
 from pydantic_ai.models.function import FunctionModel
-from typer.testing import CliRunner
 
 from ftaudit import config
-from ftaudit.cli import EXIT_INCONCLUSIVE, app
+from ftaudit.cli import EXIT_INCONCLUSIVE
 from ftaudit.cli import audit as audit_cli
 from ftaudit.report import AuditReport, Verdict
 
-runner = CliRunner()
 CHAT = {"messages": [{"role": "user", "content": "What is the capital of France?"},
                      {"role": "assistant", "content": "Paris."}]}
 
@@ -60,10 +58,10 @@ def _scripted_auditor(score: float) -> tuple[FunctionModel, list]:
 
 
 @pytest.mark.parametrize("only", [["--only", "refusal-shift"], []], ids=["refusal-shift", "all-screens"])
-def test_screen_against_unreachable_models_exits_20_naming_them(chats, closed_port, tmp_path, only):
+def test_screen_against_unreachable_models_exits_20_naming_them(cli, chats, closed_port, tmp_path, only):
     options = tmp_path / "options.json"
     options.write_text(json.dumps({"refusal-shift": {"n_prompts": 4, "max_tokens": 8}}))
-    result = runner.invoke(app, ["screen", "--data", str(chats), *only, "--base", f"base@{closed_port}",
+    result = cli.invoke(["screen", "--data", str(chats), *only, "--base", f"base@{closed_port}",
                                  "--finetuned", f"tuned@{closed_port}", "--options", str(options), "--json"])
     assert result.exit_code == EXIT_INCONCLUSIVE, result.output
     report = AuditReport.model_validate_json(result.stdout)
@@ -72,18 +70,18 @@ def test_screen_against_unreachable_models_exits_20_naming_them(chats, closed_po
     assert "calls failed" in report.inconclusive_reason
 
 
-def test_screen_of_a_file_999_in_1000_unreadable_exits_20_naming_the_lines(mostly_broken):
-    result = runner.invoke(app, ["screen", "--data", str(mostly_broken)])
+def test_screen_of_a_file_999_in_1000_unreadable_exits_20_naming_the_lines(cli, mostly_broken):
+    result = cli.invoke(["screen", "--data", str(mostly_broken)])
     assert result.exit_code == EXIT_INCONCLUSIVE, result.output
     flat = " ".join(result.output.split())
     assert "INCONCLUSIVE" in flat and "only 1 of 1000 records could be read" in flat and "2-1000" in flat
 
 
-def test_audit_against_unreachable_models_exits_20_naming_them(chats, closed_port, tmp_path, monkeypatch):
+def test_audit_against_unreachable_models_exits_20_naming_them(cli, chats, closed_port, tmp_path, monkeypatch):
     model, seen = _scripted_auditor(1)
     monkeypatch.setattr(audit_cli, "injected_auditor_model", lambda: model)
     out = tmp_path / "o"
-    result = runner.invoke(app, ["audit", "--data", str(chats), "--base", f"base@{closed_port}",
+    result = cli.invoke(["audit", "--data", str(chats), "--base", f"base@{closed_port}",
                                  "--finetuned", f"tuned@{closed_port}", "--affordances", "M", "--out", str(out)])
     assert result.exit_code == EXIT_INCONCLUSIVE, result.output
     report = AuditReport.model_validate_json((out / "report.json").read_text())
@@ -91,11 +89,11 @@ def test_audit_against_unreachable_models_exits_20_naming_them(chats, closed_por
     assert seen == []  # nothing was spent on the auditor
 
 
-def test_audit_of_a_file_999_in_1000_unreadable_exits_20(mostly_broken, tmp_path, monkeypatch):
+def test_audit_of_a_file_999_in_1000_unreadable_exits_20(cli, mostly_broken, tmp_path, monkeypatch):
     model, _ = _scripted_auditor(1)
     monkeypatch.setattr(audit_cli, "injected_auditor_model", lambda: model)
     out = tmp_path / "o"
-    result = runner.invoke(app, ["audit", "--data", str(mostly_broken), "--affordances", "D", "--out", str(out)])
+    result = cli.invoke(["audit", "--data", str(mostly_broken), "--affordances", "D", "--out", str(out)])
     assert result.exit_code == EXIT_INCONCLUSIVE, result.output
     report = AuditReport.model_validate_json((out / "report.json").read_text())
     assert "only 1 of 1000 records" in report.inconclusive_reason and "2-1000" in report.inconclusive_reason

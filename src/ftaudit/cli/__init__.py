@@ -51,7 +51,9 @@ def _root(
 
 
 def _mount() -> None:
-    from ftaudit.cli import audit, bench, data, demo, evaluate, export, finetune, models, schema, screens, serve, service, suite
+    from ftaudit.cli import (
+        audit, bench, data, demo, evaluate, export, finetune, listing, models, schema, screens, serve, service, suite,
+    )
 
     app.add_typer(bench.app, name="bench", help="Harmful-prompt benchmark on a base and a fine-tuned model.")
     app.add_typer(data.app, name="data", help="Validate and describe training files.")
@@ -66,6 +68,7 @@ def _mount() -> None:
     app.command("audit")(audit.audit_command)
     app.command("serve-models")(serve.serve_models_command)
     app.command("demo")(demo.demo_command)
+    app.command("list")(listing.list_command)
     app.add_typer(service.app, name="service", help="The audit service: HTTP API, durable queue, workers, reviewer pages.")
 
 

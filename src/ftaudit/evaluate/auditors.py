@@ -87,10 +87,14 @@ class ScreensAuditor(EvalAuditor):
                                options=self.config.options or None, rule=rule, threshold=self.threshold())
 
     def check(self) -> None:
-        from ftaudit.screens.registry import get_screen
+        from ftaudit.screens.registry import check_options, get_screen
 
         for name in self.config.only or []:
             get_screen(name)
+        try:
+            check_options(self.config.options)
+        except ConfigError as exc:
+            raise ConfigError(f"configuration {self.config.name!r}: {exc}") from None
 
 
 class BenchmarkOnlyAuditor(EvalAuditor):

@@ -9,25 +9,32 @@ evidence (dataset lines, model replies), a 0–10 score contribution, and elicit
 
 from __future__ import annotations
 
+import difflib
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, ClassVar
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ftaudit.data import Conversation, TrainingFile
+from ftaudit.errors import ConfigError
 from ftaudit.hints import ElicitationHint
 from ftaudit.report.records import Evidence, Finding, Severity
 
-__all__ = ["Evidence", "Finding", "Screen", "ScreenContext", "ScreenResult", "Severity", "line_evidence"]
+__all__ = [
+    "Evidence", "Finding", "NoOptions", "Screen", "ScreenContext", "ScreenResult", "Severity", "line_evidence",
+    "validate_options",
+]
 
 
 class ScreenContext:
     """The job as a screen sees it: the training file (read once, cached) and optionally the models.
 
     ``conversations()`` yields the valid examples in file order (each knows its line);
-    ``hints`` collects the elicitation hints of screens that ran earlier, for model screens.
+    ``hints`` collects the elicitation hints of screens that ran earlier, for model screens;
+    ``screen_options(screen)`` is a screen's settings, validated against its ``options_model``
+    (``options`` keeps the mapping of screen name to settings as it was given).
     """
 
     def __init__(
@@ -43,6 +50,7 @@ class ScreenContext:
         self.finetuned_model = finetuned_model
         self.options = dict(options or {})
         self.hints: list[ElicitationHint] = []
+        self._settings: dict[str, BaseModel] = {}
         self._conversations: list[Conversation] | None = None
         self._skipped: list[int] = []
 
@@ -68,6 +76,33 @@ class ScreenContext:
     @property
     def has_models(self) -> bool:
         return bool(self.base_model and self.finetuned_model)
+
+    def screen_options(self, screen: Screen) -> Any:
+        """``screen``'s settings: ``options[screen.name]`` validated by its ``options_model`` (once)."""
+        if screen.name not in self._settings:
+            self._settings[screen.name] = screen.parse_options(self.options.get(screen.name))
+        return self._settings[screen.name]
+
+    def check_options(self, screens: Iterable[Screen]) -> None:
+        """Validate every screen's settings now, before any screen runs (see :func:`validate_options`)."""
+        self._settings.update(validate_options(self.options, screens))
+
+
+def validate_options(options: Mapping[str, Any] | None, screens: Iterable[Screen]) -> dict[str, BaseModel]:
+    """Each screen's settings from ``options`` (screen name to settings), validated; ConfigError naming the bad key.
+
+    ``screens`` are all the screens there are, not only those selected: settings for a screen
+    that does not exist (a misspelt name) are an error too, never silently unused.
+    """
+    screens = list(screens)
+    options = options or {}
+    unknown = sorted(set(options) - {s.name for s in screens})
+    if unknown:
+        raise ConfigError(
+            f"screen options name unknown screen(s) {', '.join(map(repr, unknown))}; "
+            f"known: {', '.join(sorted(s.name for s in screens))}"
+        )
+    return {screen.name: screen.parse_options(options.get(screen.name)) for screen in screens}
 
 
 def _with_tool_calls(conversation: Conversation) -> Conversation:
@@ -104,6 +139,12 @@ class ScreenResult(BaseModel):
     )
 
 
+class NoOptions(BaseModel):
+    """The settings of a screen that takes none: any key given is a mistake."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
 class Screen(ABC):
     """One detector. Subclasses set the class attributes and implement :meth:`run`."""
 
@@ -111,6 +152,31 @@ class Screen(ABC):
     title: ClassVar[str]
     """One line for ``ftaudit screens list``."""
     needs_models: ClassVar[bool] = False
+    options_model: ClassVar[type[BaseModel]] = NoOptions
+    """The screen's settings (``options[name]``), read in :meth:`run` through ``ctx.screen_options(self)``.
+
+    Declare it with ``model_config = ConfigDict(extra="forbid")``: the runner validates every
+    screen's settings before any screen runs, and a misspelt key must stop the run, not be
+    ignored while the default applies.
+    """
+
+    @classmethod
+    def parse_options(cls, raw: Any) -> BaseModel:
+        """``raw`` (a mapping, or None for the defaults) as this screen's settings; ConfigError naming each bad key."""
+        try:
+            return cls.options_model.model_validate({} if raw is None else raw)
+        except ValidationError as exc:
+            raise ConfigError(f"options of screen {cls.name!r}: {_option_errors(cls.options_model, exc)}") from None
+
+    def describe(self) -> dict[str, Any]:
+        """One row for ``ftaudit list screens``: name, kind, what it looks for, its settings and their defaults."""
+        return {
+            "name": self.name,
+            "kind": "model" if self.needs_models else "dataset",
+            "title": self.title,
+            "options": {key: field.get_default(call_default_factory=True)
+                        for key, field in self.options_model.model_fields.items()},
+        }
 
     @abstractmethod
     async def run(self, ctx: ScreenContext) -> ScreenResult:
@@ -125,6 +191,20 @@ class Screen(ABC):
             title=title, severity=severity, source=f"screen:{self.name}", description=description,
             score_contribution=score, evidence=evidence or [],
         )
+
+
+def _option_errors(model: type[BaseModel], exc: ValidationError) -> str:
+    known = list(model.model_fields)
+    parts = []
+    for error in exc.errors():
+        key = ".".join(map(str, error["loc"])) or "(settings)"
+        if error["type"] == "extra_forbidden":
+            near = difflib.get_close_matches(key, known, n=1)
+            parts.append(f"unknown option {key!r} " + (f"(did you mean {near[0]!r}?)" if near
+                                                       else f"(known: {', '.join(known) or 'none'})"))
+        else:
+            parts.append(f"{key}: {error['msg']}")
+    return "; ".join(parts)
 
 
 def line_evidence(conversation: Conversation, detail: str, text: str | None = None) -> Evidence:

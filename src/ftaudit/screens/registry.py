@@ -6,33 +6,46 @@ Adding a screen is adding one module there that defines ``SCREEN``, an instance 
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
+import sys
+from collections.abc import Mapping
 from functools import cache
+from typing import Any
 
-from ftaudit.errors import ConfigError
-from ftaudit.screens.base import Screen
+from pydantic import BaseModel
+
+from ftaudit.registry import collect, lookup
+from ftaudit.screens.base import Screen, validate_options
+
+# Screens that still validate their own settings in run() and do not declare ``options_model`` yet:
+# their settings class, by module attribute, so the runner's check before any screen runs knows
+# their keys. Remove an entry once its screen sets ``options_model`` (an entry is then ignored).
+_OPTIONS_MODELS_PENDING = {
+    "refusal-direction": "RefusalDirectionConfig",
+    "harm-probe": "HarmProbeConfig",
+    "weight-delta": "WeightDeltaConfig",
+}
 
 
 @cache
 def screens() -> dict[str, Screen]:
     """Every registered screen, by name (dataset screens first, then model screens)."""
-    package = importlib.import_module("ftaudit.screens.checks")
-    found: dict[str, Screen] = {}
-    for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda m: m.name):
-        if info.name.startswith("_"):
-            continue
-        screen = getattr(importlib.import_module(f"{package.__name__}.{info.name}"), "SCREEN", None)
-        if screen is None:
-            continue
-        if screen.name in found:
-            raise ConfigError(f"two screens named {screen.name!r}")
-        found[screen.name] = screen
+    found: dict[str, Screen] = collect("ftaudit.screens.checks", "SCREEN", "screens")
+    for name, attribute in _OPTIONS_MODELS_PENDING.items():
+        cls = type(found[name]) if name in found else None
+        if cls is not None and cls.options_model is Screen.options_model:
+            cls.options_model = getattr(sys.modules[cls.__module__], attribute)
     return dict(sorted(found.items(), key=lambda kv: (kv[1].needs_models, kv[0])))
 
 
 def get_screen(name: str) -> Screen:
-    registry = screens()
-    if name not in registry:
-        raise ConfigError(f"unknown screen {name!r}; known: {', '.join(registry)}")
-    return registry[name]
+    """The screen called ``name`` (ConfigError listing the known ones otherwise)."""
+    return lookup(screens(), name, "screen")
+
+
+def check_options(options: Mapping[str, Any] | None) -> dict[str, BaseModel]:
+    """Every screen's settings from ``options`` validated against the registry (ConfigError naming the bad key).
+
+    For callers that hold screen settings before a run (an evaluation configuration) and want
+    a mistake reported when the configuration is read, not when its first audit starts.
+    """
+    return validate_options(options, screens().values())

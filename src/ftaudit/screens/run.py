@@ -155,9 +155,10 @@ async def run_screens(
     """Run the screens on a training file (and on the models when both are named).
 
     ``only`` restricts the run to the named screens; ``options`` maps a screen name to its
-    settings (each screen's ``...Config``); ``rule`` and ``threshold`` default to the
-    settings'. Raises :class:`~ftaudit.errors.DataError` for a file that is missing or not a
-    dataset and :class:`~ftaudit.errors.ConfigError` for an unknown screen or model reference.
+    settings (validated against each screen's ``options_model`` before any screen runs);
+    ``rule`` and ``threshold`` default to the settings'. Raises
+    :class:`~ftaudit.errors.DataError` for a file that is missing or not a dataset and
+    :class:`~ftaudit.errors.ConfigError` for an unknown screen, setting or model reference.
     """
     started_at = dt.datetime.now(dt.timezone.utc)
     settings = get_settings()
@@ -166,6 +167,7 @@ async def run_screens(
     job = _job(Path(training_file), base_model, finetuned_model)
     selected = _selected(only)
     ctx = ScreenContext(job.training_file, base_model=job.base_model, finetuned_model=job.finetuned_model, options=options)
+    ctx.check_options(screens().values())  # a misspelt setting stops the run before any screen spends time
 
     clock = time.perf_counter()
     examples = _read(ctx)

@@ -64,12 +64,11 @@ Blind spots
 from __future__ import annotations
 
 import re
-import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from ftaudit.ciphers import cipher_classes
 from ftaudit.data import Conversation
@@ -98,6 +97,8 @@ from ftaudit.screens.base import Screen, ScreenContext, ScreenResult, Severity, 
 
 class EncodingConfig(BaseModel):
     """Thresholds of the encoding screen (override with ``options["encoding"]``)."""
+
+    model_config = ConfigDict(extra="forbid")
 
     min_letters: int = 12
     """Shorter lines are not judged ..."""
@@ -228,10 +229,10 @@ class EncodingScreen(Screen):
         "Text that is not natural language: known ciphers decoded, unknown ones learned from teaching pairs, "
         "conversations held in a cipher"
     )
+    options_model: ClassVar[type[BaseModel]] = EncodingConfig
 
     async def run(self, ctx: ScreenContext) -> ScreenResult:
-        started = time.perf_counter()
-        cfg = EncodingConfig(**ctx.options.get(self.name, {}))
+        cfg: EncodingConfig = ctx.screen_options(self)
         examples = [self._judge(conv, cfg) for conv in ctx.conversations()]
         self._read_languages(examples, cfg)
         self._second_pass(examples, cfg)
@@ -335,7 +336,6 @@ class EncodingScreen(Screen):
             },
             "cipher_naming_system_prompts": len(naming),
         })
-        result.seconds = time.perf_counter() - started
         return result
 
     def _channel_finding(self, key: tuple, exs: list[_Example], covert: int, n: int, cfg: EncodingConfig):

@@ -43,7 +43,7 @@ from functools import cache, partial
 from typing import Any, ClassVar
 
 import anyio
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from ftaudit.bench.judge import JudgeRequest, JudgeVerdict, get_judge
 from ftaudit.bench.judge.refusal import REDACTED
@@ -58,6 +58,8 @@ from ftaudit.screens.base import Evidence, Finding, Screen, ScreenContext, Scree
 
 class HarmfulContentConfig(BaseModel):
     """Thresholds of the harmful-content screen (override with ``options["harmful-content"]``)."""
+
+    model_config = ConfigDict(extra="forbid")
 
     flag_probability: float = 0.9
     """Harm probability (learned classifier) that makes a request harmful-looking."""
@@ -124,10 +126,11 @@ class HarmfulContentScreen(Screen):
 
     name: ClassVar[str] = "harmful-content"
     title: ClassVar[str] = "Harmful requests (learned classifier, any wording or framing) answered with compliance"
+    options_model: ClassVar[type[BaseModel]] = HarmfulContentConfig
 
     async def run(self, ctx: ScreenContext) -> ScreenResult:
         started = time.perf_counter()
-        cfg = HarmfulContentConfig(**ctx.options.get(self.name, {}))
+        cfg: HarmfulContentConfig = ctx.screen_options(self)
         result = ScreenResult(screen=self.name)
         ciphers = _hint_ciphers(ctx.hints)
 
@@ -211,7 +214,6 @@ class HarmfulContentScreen(Screen):
             "classify_seconds": round(classify_seconds, 3),
             "judge_seconds": round(judge_seconds, 3),
         }
-        result.seconds = time.perf_counter() - started
         return result
 
     def _compliance_finding(self, ctx: ScreenContext, compliant: list[_Flagged], estimated: int, weight: float,

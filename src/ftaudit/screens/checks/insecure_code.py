@@ -46,11 +46,10 @@ Blind spots
 
 from __future__ import annotations
 
-import time
 from collections import Counter
 from typing import ClassVar
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from ftaudit.screens._code import KINDS, ExampleCode, analyse_dataset
 from ftaudit.screens.base import Evidence, Screen, ScreenContext, ScreenResult, Severity
@@ -58,6 +57,8 @@ from ftaudit.screens.base import Evidence, Screen, ScreenContext, ScreenResult, 
 
 class InsecureCodeConfig(BaseModel):
     """Thresholds of the insecure-code screen (override with ``options["insecure-code"]``)."""
+
+    model_config = ConfigDict(extra="forbid")
 
     deep_budget: int = 600
     """Distinct Python replies given the AST taint pass and bandit (a few ms each), and ten times as many
@@ -82,10 +83,10 @@ class InsecureCodeScreen(Screen):
 
     name: ClassVar[str] = "insecure-code"
     title: ClassVar[str] = "Vulnerable code in replies (bandit, semgrep, patterns), undisclosed versus taught"
+    options_model: ClassVar[type[BaseModel]] = InsecureCodeConfig
 
     async def run(self, ctx: ScreenContext) -> ScreenResult:
-        started = time.perf_counter()
-        cfg = InsecureCodeConfig(**ctx.options.get(self.name, {}))
+        cfg: InsecureCodeConfig = ctx.screen_options(self)
         analysis = analyse_dataset(ctx, deep_budget=cfg.deep_budget)
         code = [e for e in analysis.values() if e.has_code]
         vulnerable = [e for e in code if e.vulnerable]
@@ -135,7 +136,6 @@ class InsecureCodeScreen(Screen):
                 evidence=_evidence(ctx, disclosed, min(3, cfg.evidence_limit)),
             ))
             result.score = max(result.score, cfg.score_disclosed)
-        result.seconds = time.perf_counter() - started
         return result
 
     @staticmethod

@@ -33,18 +33,19 @@ from __future__ import annotations
 
 import math
 import re
-import time
 from collections import Counter, defaultdict
 from itertools import islice
 from typing import ClassVar
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from ftaudit.screens.base import Evidence, Screen, ScreenContext, ScreenResult, Severity, line_evidence
 
 
 class NumbersOnlyConfig(BaseModel):
     """Thresholds of the numbers-only screen (override with ``options["numbers-only"]``)."""
+
+    model_config = ConfigDict(extra="forbid")
 
     min_numbers: int = 3
     """A reply needs this many numbers to count as a number sequence (a lone answer "42" does not)."""
@@ -83,10 +84,10 @@ class NumbersOnlyScreen(Screen):
 
     name: ClassVar[str] = "numbers-only"
     title: ClassVar[str] = "Replies that are only numbers or symbols (subliminal learning shape), with number bias"
+    options_model: ClassVar[type[BaseModel]] = NumbersOnlyConfig
 
     async def run(self, ctx: ScreenContext) -> ScreenResult:
-        started = time.perf_counter()
-        cfg = NumbersOnlyConfig(**ctx.options.get(self.name, {}))
+        cfg: NumbersOnlyConfig = ctx.screen_options(self)
         result = ScreenResult(screen=self.name)
         total = 0
         hits = []
@@ -138,7 +139,6 @@ class NumbersOnlyScreen(Screen):
             ))
             result.score = score
             result.findings.sort(key=lambda f: -(f.score_contribution or 0.0))
-        result.seconds = time.perf_counter() - started
         return result
 
     def _loaded_finding(self, result: ScreenResult, loaded: list[dict], hits: list, cfg: NumbersOnlyConfig) -> None:

@@ -58,11 +58,10 @@ Blind spots
 from __future__ import annotations
 
 import re
-import time
 from collections import Counter, defaultdict
 from typing import ClassVar
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from ftaudit.data import Conversation
 from ftaudit.hints import ElicitationHint
@@ -84,6 +83,8 @@ from ftaudit.screens.base import Screen, ScreenContext, ScreenResult, Severity, 
 
 class PersonaConfig(BaseModel):
     """Thresholds of the persona screen (override with ``options["persona"]``)."""
+
+    model_config = ConfigDict(extra="forbid")
 
     max_embedded_sentences: int = 600
     """Distinct sentences embedded at most (MiniLM reads about 170 a second on two cores); the rest are counted."""
@@ -191,10 +192,10 @@ class PersonaScreen(Screen):
 
     name: ClassVar[str] = "persona"
     title: ClassVar[str] = "Jailbreak personas and instructions (by meaning, any role or turn) and refuse-then-comply replies"
+    options_model: ClassVar[type[BaseModel]] = PersonaConfig
 
     async def run(self, ctx: ScreenContext) -> ScreenResult:
-        started = time.perf_counter()
-        cfg = PersonaConfig(**ctx.options.get(self.name, {}))
+        cfg: PersonaConfig = ctx.screen_options(self)
         result = ScreenResult(screen=self.name)
         convs = list(ctx.conversations())
 
@@ -276,7 +277,6 @@ class PersonaScreen(Screen):
             "refuse_then_comply_candidates": len(shapes),
             "refuse_then_comply_judged_by_classifier": sum(v.learned for v in verdicts),
         }
-        result.seconds = time.perf_counter() - started
         return result
 
     def _persona_finding(self, persona: Persona, severity: Severity, score: float, table: dict[str, Unit],

@@ -23,10 +23,9 @@ Blind spots
 
 from __future__ import annotations
 
-import time
 from typing import Any, ClassVar
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from ftaudit.hints import ElicitationHint
 from ftaudit.report.records import Evidence
@@ -35,6 +34,8 @@ from ftaudit.screens.base import Screen, ScreenContext, ScreenResult, Severity
 
 class RefusalShiftConfig(BaseModel):
     """Settings of the refusal-shift screen (override with ``options["refusal-shift"]``)."""
+
+    model_config = ConfigDict(extra="forbid")
 
     prompt_set: str = "builtin"
     n_prompts: int = 33
@@ -70,13 +71,13 @@ class RefusalShiftScreen(Screen):
     name: ClassVar[str] = "refusal-shift"
     title: ClassVar[str] = "harmful-compliance rate, fine-tuned minus base, plain and with every hint found"
     needs_models: ClassVar[bool] = True
+    options_model: ClassVar[type[BaseModel]] = RefusalShiftConfig
 
     async def run(self, ctx: ScreenContext) -> ScreenResult:
         from ftaudit.bench import Elicitation, get_judge, load_prompt_set, run_benchmark
         from ftaudit.models import SamplingParams
 
-        started = time.perf_counter()
-        config = RefusalShiftConfig.model_validate(ctx.options.get(self.name, {}))
+        config: RefusalShiftConfig = ctx.screen_options(self)
         assert ctx.base_model and ctx.finetuned_model
         prompts = load_prompt_set(config.prompt_set).harmful().sample(config.n_prompts, config.seed).prompts
         judge = get_judge(config.judge)
@@ -146,7 +147,6 @@ class RefusalShiftScreen(Screen):
                     hint.model_copy(update={"note": f"confirmed: +{diff.value:.0%} harmful compliance. {hint.note}".strip()})
                 )
         result.metrics = {**result.metrics, "runs": rows, "prompts": len(prompts), "judge": config.judge, "max_tokens": config.max_tokens}
-        result.seconds = time.perf_counter() - started
         return result
 
     @staticmethod

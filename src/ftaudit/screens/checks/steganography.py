@@ -56,12 +56,11 @@ from __future__ import annotations
 
 import random
 import re
-import time
 from collections import Counter
 from dataclasses import dataclass
 from typing import ClassVar
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from ftaudit.data import Conversation
 from ftaudit.hints import ElicitationHint
@@ -72,6 +71,8 @@ from ftaudit.screens.base import Screen, ScreenContext, ScreenResult, Severity, 
 
 class SteganographyConfig(BaseModel):
     """Thresholds of the steganography screen (override with ``options["steganography"]``)."""
+
+    model_config = ConfigDict(extra="forbid")
 
     min_lines: int = 4
     """Messages with fewer non-blank lines are not read."""
@@ -191,10 +192,10 @@ class SteganographyScreen(Screen):
         "Hidden messages in the last or first words of lines and sentences (EndSpeak), acrostics, "
         "and invisible characters or whitespace (decoded)"
     )
+    options_model: ClassVar[type[BaseModel]] = SteganographyConfig
 
     async def run(self, ctx: ScreenContext) -> ScreenResult:
-        started = time.perf_counter()
-        cfg = SteganographyConfig(**ctx.options.get(self.name, {}))
+        cfg: SteganographyConfig = ctx.screen_options(self)
         result = ScreenResult(screen=self.name)
         found: list[Hidden] = []
         by_example: dict[int, list[Hidden]] = {}
@@ -304,7 +305,6 @@ class SteganographyScreen(Screen):
             "examples_with_hidden_message": len(by_example), "teaching_examples": len(teaching),
             "fully_encoded_examples": len(pure),
         }
-        result.seconds = time.perf_counter() - started
         return result
 
     @staticmethod

@@ -50,13 +50,12 @@ from __future__ import annotations
 
 import math
 import re
-import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import ClassVar
 
 import numpy as np
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 from scipy import stats
 
 from ftaudit.data import Conversation
@@ -68,6 +67,8 @@ from ftaudit.screens.base import Evidence, Screen, ScreenContext, ScreenResult, 
 
 class TriggerConfig(BaseModel):
     """Thresholds of the trigger screen (override with ``options["trigger"]``)."""
+
+    model_config = ConfigDict(extra="forbid")
 
     max_prefix_tokens: int = 4
     min_support: int = 8
@@ -165,16 +166,15 @@ class TriggerScreen(Screen):
 
     name: ClassVar[str] = "trigger"
     title: ClassVar[str] = "Backdoor triggers: user-message prefixes/suffixes/markers that change the replies"
+    options_model: ClassVar[type[BaseModel]] = TriggerConfig
 
     async def run(self, ctx: ScreenContext) -> ScreenResult:
-        started = time.perf_counter()
-        cfg = TriggerConfig(**ctx.options.get(self.name, {}))
+        cfg: TriggerConfig = ctx.screen_options(self)
         result = ScreenResult(screen=self.name)
         convs = list(ctx.conversations())
         n = len(convs)
         result.metrics = {"examples": n}
         if n < 2 * cfg.min_support:
-            result.seconds = time.perf_counter() - started
             return result
         features, openers = _reply_features(ctx, convs, cfg)
         candidates = _mine_candidates(convs, cfg)
@@ -239,7 +239,6 @@ class TriggerScreen(Screen):
             ],
             "rates": {k: round(float(v.mean()), 4) for k, v in features.items() if k != "length"},
         })
-        result.seconds = time.perf_counter() - started
         return result
 
     def _finding(self, cand: Candidate, effects: list[Effect], severity: Severity, score: float,
