@@ -246,8 +246,10 @@ class Client:
     """What the API does to the queue: enqueue an audit (idempotently, by its id) and cancel one."""
 
     def __init__(self, settings: ServiceSettings) -> None:
-        from dbos import DBOSClient
+        from dbos import DBOS, DBOSClient
 
+        # The queue's tables may not exist yet (an API started before any worker): create them.
+        DBOS.migrate(settings.db)
         self._client = DBOSClient(system_database_url=settings.db)
 
     def enqueue(self, audit_id: str, tenant: str) -> None:

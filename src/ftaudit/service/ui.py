@@ -1,6 +1,6 @@
 """The reviewer pages: the queue with filters, an audit with its report, and the decision form.
 
-Server-rendered with the report's own template machinery (:func:`ftaudit.report.html.compile_template`:
+Server-rendered in the report's own page frame and Jinja environment (:mod:`ftaudit.report.page`:
 autoescaping, bidi controls made visible), no scripts and a strict Content-Security-Policy, so
 the attacker-written text of a training file stays text. A reviewer signs in with their API key
 once; it is kept in an HttpOnly, SameSite=Strict cookie scoped to /ui, and each decision form
@@ -11,13 +11,10 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from functools import lru_cache
-from importlib import resources
 from typing import Any
 
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from markupsafe import Markup
 
 from ftaudit.errors import ConfigError
 
@@ -27,21 +24,12 @@ _FILTERS = {"status": ("queued", "running", "done", "inconclusive", "cancelled")
             "verdict": ("benign", "adversarial", "inconclusive")}
 
 
-@lru_cache(maxsize=8)
-def _template(name: str) -> Any:
-    from ftaudit.report.html import compile_template
-
-    return compile_template(resources.files("ftaudit.service").joinpath("resources", name).read_text(encoding="utf-8"))
-
-
-def _css() -> Markup:
-    return Markup(resources.files("ftaudit.service").joinpath("resources", "ui.css").read_text(encoding="utf-8"))
-
-
 def _page(name: str, status: int = 200, **values: Any) -> HTMLResponse:
+    from ftaudit.report.page import page_template
     from ftaudit.service.api import page_headers
 
-    return HTMLResponse(_template(name).render(css=_css(), **values), status_code=status, headers=page_headers())
+    html = page_template(f"{name}.j2", "ftaudit.service").render(**values)
+    return HTMLResponse(html, status_code=status, headers=page_headers())
 
 
 def _csrf(key: str, audit_id: str) -> str:
