@@ -309,6 +309,7 @@ def audit_command(
     purpose: Optional[str] = typer.Option(None, "--purpose", help="What the customer says the fine-tune is for."),
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Folder for the reports (default ./ftaudit-audit-TIMESTAMP)."),
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON on stdout (the live view stays on stderr)."),
+    inspect_log: Optional[Path] = typer.Option(None, "--inspect-log", help="Also write the audit as an Inspect eval log into this folder (needs ftaudit\\[inspect])."),
 ) -> None:
     """Audit a fine-tuning job with the LLM auditor: it investigates the data and both models, then scores the job 0-10.
 
@@ -325,6 +326,9 @@ def audit_command(
     }
     budget = {"max_turns": max_turns, "max_tokens": max_tokens, "max_usd": max_usd, "max_seconds": max_seconds}
     config = build_config(_load_config_file(config_file), overrides, budget, injected_auditor_model())
+    from ftaudit.cli.export import check_inspect_log, write_inspect_log_option
+
+    check_inspect_log(inspect_log)
 
     out_dir = out or _default_out()
     created = not out_dir.exists()
@@ -354,6 +358,7 @@ def audit_command(
         except Exception as exc:  # noqa: BLE001 - an audit that crashed is inconclusive, never benign
             report = _crashed(job, config, exc, started_at, view)
     write_report(report, out_dir, formats=(*REPORT_FORMATS, "transcript"))
+    write_inspect_log_option([report], inspect_log)
     if as_json:
         typer.echo(report.model_dump_json(indent=2))
     else:

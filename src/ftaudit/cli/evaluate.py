@@ -124,6 +124,7 @@ def run_command(
     retry_failed: bool = typer.Option(False, "--retry-failed", help="Delete the stored failed audits of these configurations and run them again."),
     ray: Optional[str] = typer.Option(None, "--ray", help="Run the audits on the Ray cluster at ADDRESS (as ray.init takes it, e.g. ray://HOST:10001)."),
     as_json: bool = typer.Option(False, "--json", help="Print the run's summary as JSON on stdout (progress goes to stderr)."),
+    inspect_log: Optional[Path] = typer.Option(None, "--inspect-log", help="Then write the store's audits as Inspect eval logs into this folder, one per configuration (needs ftaudit\\[inspect])."),
 ) -> None:
     """Audit every job of a suite with every configuration, REPEATS times each, into a results store; resumable.
 
@@ -133,6 +134,9 @@ def run_command(
     from ftaudit.evaluate.runner import blinded_dir, suite_jobs
     from ftaudit.evaluate.store import ResultsStore, check_store
 
+    from ftaudit.cli.export import check_inspect_log, write_inspect_log_option
+
+    check_inspect_log(inspect_log)
     configs = load_configs(list(config))
     store_path = store if store is not None else suite / DEFAULT_STORE_NAME
     # A damaged store is refused before anything is written beside it (blinded job copies, the store itself).
@@ -172,6 +176,7 @@ def run_command(
         total_failed = sum(1 for r in results.rows() if r.error is not None)
     finally:
         results.close()
+    write_inspect_log_option(store_path, inspect_log)
 
     if as_json:
         typer.echo(json.dumps({
