@@ -154,3 +154,29 @@ def test_a_source_that_is_neither_an_audit_nor_a_store_is_a_usage_error(tmp_path
     assert "no report.json here" in " ".join(capsys.readouterr().err.split())
     (tmp_path / "notes.txt").write_text("hello")
     assert run_main(monkeypatch, "export", "inspect", str(tmp_path / "notes.txt"), "--out", str(tmp_path / "logs")) == EXIT_USAGE
+
+
+def test_audit_with_inspect_log_writes_the_log_beside_the_reports(data, tmp_path, monkeypatch):
+    from ftaudit.cli import audit as audit_cli
+
+    monkeypatch.setattr(audit_cli, "injected_auditor_model", lambda: scripted(STEPS))
+    out, logs = tmp_path / "o", tmp_path / "logs"
+    code = run_main(monkeypatch, "audit", "--data", str(data), "--affordances", "D", "--no-screens", "--out", str(out),
+                    "--inspect-log", str(logs))
+    assert code == 0
+    report = AuditReport.model_validate_json((out / "report.json").read_text())
+    (path,) = logs.glob("*.eval")
+    (sample,) = log_api.read_eval_log(str(path)).samples
+    assert [c.id for c in check_paired(sample)] == [e.call_id for e in report.transcript if e.kind == "tool-call"]
+    assert sample.scores["ftaudit"].value == report.risk_score
+
+
+def test_audit_with_inspect_log_but_no_extra_fails_before_the_audit(data, tmp_path, monkeypatch, capsys):
+    from ftaudit.cli import audit as audit_cli
+
+    monkeypatch.setattr(audit_cli, "injected_auditor_model", lambda: scripted(STEPS))
+    monkeypatch.setitem(sys.modules, "inspect_ai", None)
+    code = run_main(monkeypatch, "audit", "--data", str(data), "--affordances", "D", "--no-screens",
+                    "--out", str(tmp_path / "o"), "--inspect-log", str(tmp_path / "logs"))
+    assert code == EXIT_USAGE and "ftaudit[inspect]" in " ".join(capsys.readouterr().err.split())
+    assert not (tmp_path / "o").exists()
