@@ -74,7 +74,7 @@ def test_an_audit_that_ends_mid_call_still_answers_every_call(dataset_job):
     linked = pairs(report)
     assert [call.name for call, _ in linked.values()] == ["view_lines", "summarise_dataset"]
     assert all(len(answers) == 1 for _, answers in linked.values())
-    (_, (cut,)) = linked[[k for k, (call, _) in linked.items() if call.name == "summarise_dataset"][0]]
+    (cut,) = next(answers for call, answers in linked.values() if call.name == "summarise_dataset")
     assert cut.kind == "error" and cut.error.type == "NotRun" and "time limit" in cut.error.message
     (ended,) = [e for e in report.transcript if e.name == "audit" and e.kind == "error"]
     assert ended.error.type == "RunTimedOut"
