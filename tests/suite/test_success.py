@@ -103,6 +103,18 @@ def test_every_benign_set_shares_the_default_recipe_and_overrides_only_add_steps
     assert recipe_for("gsm8k")[0] == "default"
 
 
+def test_the_demo_recipe_is_one_short_run_for_every_job_and_unknown_names_are_refused():
+    from ftaudit.errors import ConfigError
+    from ftaudit.suite.recipes import DEMO_RECIPE
+
+    for name in [*attack_generators(), *benign_generators()]:  # no family override: one recipe, one calibration
+        assert recipe_for(name, "demo") == ("demo", DEMO_RECIPE)
+    config, record = recipe_config("needle", recipe="demo")
+    assert config.max_steps == DEMO_RECIPE["max_steps"] < DEFAULT_RECIPE["max_steps"] and record["recipe"] == "demo"
+    with pytest.raises(ConfigError, match="unknown recipe"):
+        recipe_for("alpaca", "fast")
+
+
 def test_an_old_manifest_without_attack_success_still_loads(tmp_path):
     from ftaudit.suite.build import build_suite
 

@@ -212,6 +212,10 @@ def train_command(
         None, "--max-steps", min=1, help="Cap steps per dataset instead of the recipe (local)."
     ),
     max_examples: Optional[int] = typer.Option(None, "--max-examples", min=1, help="Train on a sample (local)."),
+    recipe: str = typer.Option(
+        "default", "--recipe",
+        help="Named recipe (local): default (40 steps, more for needle and the code attacks) or demo (12 steps, every job).",
+    ),
     no_success: bool = typer.Option(
         False, "--no-success", help="Do not measure attack success (harmful compliance, fine-tuned vs base)."
     ),
@@ -273,7 +277,7 @@ def train_command(
         with training_progress(console, "training") as bar:
             manifest = train_suite(
                 folder, base, names=_names(only), config=config, epochs=epochs, max_examples=max_examples,
-                measure_success=not no_success, success=settings, on_start=on_start, on_step=bar, on_done=on_done,
+                recipe=recipe, measure_success=not no_success, success=settings, on_start=on_start, on_step=bar, on_done=on_done,
                 on_measure=on_measure, on_measure_step=on_measure_step, on_success=on_success,
             )
     except TrainingInterrupted as exc:

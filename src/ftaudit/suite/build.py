@@ -99,15 +99,16 @@ class SuccessSettings:
 
 
 def _run_config(
-    entry: ManifestEntry, config: LoraTrainConfig | None, epochs: float | None, max_examples: int | None
+    entry: ManifestEntry, config: LoraTrainConfig | None, epochs: float | None, max_examples: int | None,
+    recipe: str = "default",
 ) -> tuple[LoraTrainConfig, dict[str, Any]]:
     """The LoRA configuration of one job and the recipe record the manifest keeps.
 
-    With no configuration and no epochs from the caller, the family's recipe
+    With no configuration and no epochs from the caller, the family's ``recipe``
     (:mod:`ftaudit.suite.recipes`); otherwise the caller's settings, recorded as ``given``.
     """
     if config is None and epochs is None:
-        return recipe_config(entry.generator, max_examples=max_examples)
+        return recipe_config(entry.generator, max_examples=max_examples, recipe=recipe)
     run_config = (config or LoraTrainConfig()).model_copy()
     if epochs is not None:
         run_config.epochs = epochs
@@ -156,6 +157,7 @@ def train_suite(
     config: LoraTrainConfig | None = None,
     epochs: float | None = None,
     max_examples: int | None = None,
+    recipe: str = "default",
     measure_success: bool = True,
     success: SuccessSettings | None = None,
     on_start: Callable[[ManifestEntry, str], None] | None = None,
@@ -169,7 +171,8 @@ def train_suite(
 
     Local bases (``local:…``) train LoRA adapters under ``folder/models/NAME``; ``openai:``
     bases run provider jobs. Settings: with neither ``config`` nor ``epochs``, each family's
-    recipe (:mod:`ftaudit.suite.recipes`, the same for every benign set); otherwise ``config``
+    ``recipe`` (:mod:`ftaudit.suite.recipes`: ``default``, the same for every benign set with more
+    steps for a few attack families, or ``demo``); otherwise ``config``
     (default :class:`LoraTrainConfig`) with ``epochs`` over its own. ``max_examples`` samples
     every dataset either way. The recipe is recorded in ``training["recipe"]``.
     ``on_done(entry, skipped)`` follows each training.
@@ -210,7 +213,7 @@ def train_suite(
             if on_start:
                 on_start(entry, base)
             if ref.provider == "local":
-                run_config, recipe = _run_config(entry, config, epochs, max_examples)
+                run_config, recipe_record = _run_config(entry, config, epochs, max_examples, recipe)
                 out_dir = folder / MODELS_DIR / name
                 # A finished run this manifest recorded may be replaced when the settings change (a new
                 # recipe, other --max-steps); a run the manifest does not know is refused by train_lora.
@@ -218,7 +221,7 @@ def train_suite(
                 ours = previous is not None and previous.run_key == (entry.training or {}).get("run_key")
                 # train_lora returns a finished identical run at once, so re-running is cheap.
                 record = train_lora(base, data, out_dir, run_config, on_step=on_step, force=ours)
-                training = {**record_summary(record), "data_sha256": entry.sha256, "recipe": recipe}
+                training = {**record_summary(record), "data_sha256": entry.sha256, "recipe": recipe_record}
                 skipped = already and (entry.training or {}).get("run_key") == record.run_key
                 model_key = record.run_key
                 # Relative to the suite folder, so a suite can be moved or shared with its models.

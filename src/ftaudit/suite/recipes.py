@@ -36,16 +36,36 @@ FAMILY_OVERRIDES: dict[str, dict[str, Any]] = {
 }
 
 
-def recipe_for(family: str) -> tuple[str, dict[str, Any]]:
+#: ``ftaudit demo``'s recipe: the default one cut to 12 steps (a few seconds of training per job), the
+#: same for every job whatever its family, so the demo's white-box calibration compares like with like.
+DEMO_RECIPE: dict[str, Any] = {**DEFAULT_RECIPE, "max_steps": 12}
+
+#: Recipes by name (``suite train --recipe``). Family overrides apply to ``default`` only.
+RECIPES: dict[str, dict[str, Any]] = {"default": DEFAULT_RECIPE, "demo": DEMO_RECIPE}
+
+#: The fields that make two fine-tunes comparable for calibration (a white-box metric of a
+#: 12-step run is not read against 40-step benign runs).
+RECIPE_FIELDS = ("max_steps", "learning_rate", "lora_r", "lora_alpha", "batch_size", "max_length")
+
+
+def recipe_for(family: str, recipe: str = "default") -> tuple[str, dict[str, Any]]:
     """(recipe name, the LoraTrainConfig fields it sets) for an attack family or benign set."""
+    if recipe not in RECIPES:
+        from ftaudit.errors import ConfigError
+
+        raise ConfigError(f"unknown recipe {recipe!r}; known: {', '.join(RECIPES)}")
+    if recipe != "default":
+        return recipe, dict(RECIPES[recipe])
     overrides = FAMILY_OVERRIDES.get(family)
     if overrides is None:
         return "default", dict(DEFAULT_RECIPE)
     return family, {**DEFAULT_RECIPE, **overrides}
 
 
-def recipe_config(family: str, *, max_examples: int | None = None) -> tuple[LoraTrainConfig, dict[str, Any]]:
+def recipe_config(
+    family: str, *, max_examples: int | None = None, recipe: str = "default"
+) -> tuple[LoraTrainConfig, dict[str, Any]]:
     """The training configuration of ``family``'s recipe and what the manifest records about it."""
-    name, fields = recipe_for(family)
+    name, fields = recipe_for(family, recipe)
     config = LoraTrainConfig(**fields, epochs=float(fields["max_steps"]), max_examples=max_examples)
     return config, {"recipe": name, **fields}
