@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -240,11 +241,11 @@ def promoted_tokens(direction: Any, base_reader: Any, tuned_reader: Any, prompts
 class Pair:
     """A base and its fine-tune opened for white-box reading, with the base's fitted direction."""
 
-    def __init__(self, base: str, finetuned: str) -> None:
+    def __init__(self, base: str, finetuned: str, direction: Any = None) -> None:
         from ftaudit.whitebox.direction import base_direction
         from ftaudit.whitebox.reader import ResidualReader
 
-        self.direction = base_direction(base)
+        self.direction = direction if direction is not None else base_direction(base)
         self.base = ResidualReader(base)
         self.tuned = ResidualReader(finetuned)
 
@@ -261,3 +262,51 @@ async def open_pair(base: str | None, finetuned: str | None) -> tuple[Pair | Non
     if not pair.direction.usable:
         return pair, f"unavailable: {pair.direction.reason}"
     return pair, None
+
+
+@dataclass
+class Opened:
+    """What a white-box screen reads: the base's direction, the calibration for this job, the readers."""
+
+    direction: Any
+    choice: Any  # ftaudit.whitebox.calibration.Choice
+    pair: Pair | None
+
+    def calibration(self, metric: str) -> Any:
+        return self.choice.calibration.metric(metric)
+
+    def metrics(self, metric: str) -> dict[str, Any]:
+        """The direction and calibration entries every white-box screen's metrics carry."""
+        from ftaudit.whitebox.direction import describe
+
+        return {"direction": describe(self.direction), "calibration": self.choice.summary(metric)}
+
+    def caveat(self) -> str:
+        """A sentence for a finding's description when the job's recipe had no calibration of its own."""
+        return "" if self.choice.recipe_match else f" Note: {self.choice.note}."
+
+
+async def open_for_screen(base: str | None, finetuned: str | None, *, readers: bool = True) -> tuple[Opened | None, str | None, dict[str, Any]]:
+    """(what to read, None, {}) or (None, why the screen is skipped, metrics to keep): one preamble for every white-box screen.
+
+    Skipped, never benign: models without local weights, a base with no calibration, a base
+    whose refusal direction is not usable.
+    """
+    import anyio
+
+    from ftaudit.whitebox.calibration import calibration_for
+    from ftaudit.whitebox.direction import base_direction, describe
+
+    why = availability(base, finetuned)
+    if why:
+        return None, why, {}
+    assert base and finetuned
+    direction = await anyio.to_thread.run_sync(base_direction, base)
+    if not direction.usable:
+        return None, f"unavailable: {direction.reason}", {"direction": describe(direction)}
+    choice = calibration_for(base, finetuned)
+    if choice is None:
+        return None, (f"unavailable: no white-box calibration for {base} (fit one on benign fine-tunes with "
+                      "benchmarks/bench_model_side.py --calibrate)"), {"direction": describe(direction)}
+    pair = await anyio.to_thread.run_sync(Pair, base, finetuned, direction) if readers else None
+    return Opened(direction=direction, choice=choice, pair=pair), None, {}

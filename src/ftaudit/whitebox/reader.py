@@ -83,7 +83,7 @@ class ResidualReader:
                 raise ModelError("the tokenizer returned no attention mask", model=self.name)
             try:
                 with self._model() as model, torch.inference_mode():
-                    hidden = model(**inputs, output_hidden_states=True).hidden_states
+                    hidden = model(**inputs, output_hidden_states=True, logits_to_keep=1).hidden_states
             except Exception as exc:
                 raise ModelError(f"forward pass failed: {exc}", model=self.name) from exc
             stacked = torch.stack(hidden, dim=1)  # [b, L+1, t, d]

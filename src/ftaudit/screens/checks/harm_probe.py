@@ -45,23 +45,22 @@ class HarmProbeScreen(Screen):
     name: ClassVar[str] = "harm-probe"
     title: ClassVar[str] = "training prompts the base's harmfulness probe flags inside the fine-tuned model only (white-box)"
     needs_models: ClassVar[bool] = True
+    options_model: ClassVar[type[BaseModel]] = HarmProbeConfig
 
     async def run(self, ctx: ScreenContext) -> ScreenResult:
-        from ftaudit.whitebox.analysis import open_pair, probe_lines, training_prompts
-        from ftaudit.whitebox.calibration import load_calibration
-        from ftaudit.whitebox.direction import describe
+        from ftaudit.whitebox.analysis import open_for_screen, probe_lines, training_prompts
 
-        config = HarmProbeConfig.model_validate(ctx.options.get(self.name, {}))
-        pair, why = await open_pair(ctx.base_model, ctx.finetuned_model)
-        if why:
-            metrics = {"direction": describe(pair.direction)} if pair else {}
-            return ScreenResult(screen=self.name, skipped=why, metrics=metrics)
+        config: HarmProbeConfig = ctx.screen_options(self)
+        opened, why, kept = await open_for_screen(ctx.base_model, ctx.finetuned_model)
+        if opened is None:
+            return ScreenResult(screen=self.name, skipped=why, metrics=kept)
+        pair = opened.pair
         assert pair is not None
         prompts = training_prompts(list(ctx.conversations()), config.max_lines)
         if not prompts:
             return ScreenResult(screen=self.name, skipped="the training file has no user prompts to probe")
         probe = await anyio.to_thread.run_sync(probe_lines, pair.direction, pair.base, pair.tuned, prompts)
-        calibration = load_calibration().metric(METRIC)
+        calibration = opened.calibration(METRIC)
         share = probe["flagged_share"]
         result = ScreenResult(screen=self.name, score=calibration.score(share) if probe["flagged"] else 0.0)
         if result.score > 0:
@@ -78,6 +77,7 @@ class HarmProbeScreen(Screen):
                     f"same recipe flag {calibration.mean:.0%} (z = {calibration.z(share):.1f}). Text the fine-tune "
                     "learned to read as a request, which the base reads as something else, is what a taught cipher "
                     "or code language leaves."
+                    + opened.caveat()
                 ),
                 evidence=[
                     Evidence(kind="dataset-line", line=row["line"], excerpt=row["text"],
@@ -89,8 +89,7 @@ class HarmProbeScreen(Screen):
             METRIC: share,
             **{k: v for k, v in probe.items() if k != "flagged"},
             "flagged_lines": [r["line"] for r in probe["flagged"]],
-            "direction": describe(pair.direction),
-            "calibration": {"mean": calibration.mean, "sd": calibration.sd, "n": calibration.n},
+            **opened.metrics(METRIC),
         }
         return result
 

@@ -24,7 +24,6 @@ from __future__ import annotations
 from typing import ClassVar
 
 import anyio
-from pydantic import BaseModel, ConfigDict
 
 from ftaudit.models.ref import parse_model_ref
 from ftaudit.report.records import Evidence
@@ -34,36 +33,24 @@ from ftaudit.screens.checks.refusal_direction import severity_of
 METRIC = "delta_alignment"
 
 
-class WeightDeltaConfig(BaseModel):
-    """Settings of the weight-delta screen (``options["weight-delta"]``)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-
 class WeightDeltaScreen(Screen):
     name: ClassVar[str] = "weight-delta"
     title: ClassVar[str] = "LoRA update statistics and alignment with the base's refusal direction (white-box)"
     needs_models: ClassVar[bool] = True
 
     async def run(self, ctx: ScreenContext) -> ScreenResult:
-        from ftaudit.whitebox.analysis import availability, weight_delta
-        from ftaudit.whitebox.calibration import load_calibration
-        from ftaudit.whitebox.direction import base_direction, describe
+        from ftaudit.whitebox.analysis import open_for_screen, weight_delta
 
-        WeightDeltaConfig.model_validate(ctx.options.get(self.name, {}))
-        why = availability(ctx.base_model, ctx.finetuned_model)
-        if why:
-            return ScreenResult(screen=self.name, skipped=why)
-        assert ctx.base_model and ctx.finetuned_model
-        adapter = parse_model_ref(ctx.finetuned_model).adapter
-        if adapter is None:
+        if ctx.finetuned_model and ctx.base_model and parse_model_ref(ctx.finetuned_model).adapter is None:
             return ScreenResult(screen=self.name, skipped="unavailable: the fine-tuned model is not a LoRA adapter")
-        direction = await anyio.to_thread.run_sync(base_direction, ctx.base_model)
-        if not direction.usable:
-            return ScreenResult(screen=self.name, skipped=f"unavailable: {direction.reason}",
-                                metrics={"direction": describe(direction)})
+        opened, why, kept = await open_for_screen(ctx.base_model, ctx.finetuned_model, readers=False)
+        if opened is None:
+            return ScreenResult(screen=self.name, skipped=why, metrics=kept)
+        assert ctx.finetuned_model
+        adapter = parse_model_ref(ctx.finetuned_model).adapter
+        direction = opened.direction
         delta = await anyio.to_thread.run_sync(weight_delta, adapter, direction)
-        calibration = load_calibration().metric(METRIC)
+        calibration = opened.calibration(METRIC)
         value = delta["max_alignment"]
         result = ScreenResult(screen=self.name, score=calibration.score(value) if value is not None else 0.0)
         if result.score > 0:
@@ -77,7 +64,7 @@ class WeightDeltaScreen(Screen):
                     f"{delta['max_alignment_module']} puts {value:.1f} times the energy a random direction would get "
                     f"along the base's refusal direction; benign fine-tunes of the same recipe reach {calibration.mean:.1f} "
                     f"on average (z = {calibration.z(value):.1f}). Total update norm {delta['total_norm']:.3f} over "
-                    f"{delta['modules']} modules."
+                    f"{delta['modules']} modules." + opened.caveat()
                 ),
                 evidence=[Evidence(kind="model-internals", model=ctx.finetuned_model, detail=(
                     f"{m['module']}: norm {m['norm']:.4f}, top singular value {m['top_sv']:.4f}, effective rank "
@@ -88,8 +75,7 @@ class WeightDeltaScreen(Screen):
             METRIC: value,
             "delta_norm": delta["total_norm"],
             **{k: v for k, v in delta.items() if k not in ("per_module",)},
-            "direction": describe(direction),
-            "calibration": {"mean": calibration.mean, "sd": calibration.sd, "n": calibration.n},
+            **opened.metrics(METRIC),
         }
         return result
 
