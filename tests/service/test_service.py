@@ -7,17 +7,16 @@ import signal
 import time
 
 import pytest
-from conftest import EXAMPLE, event_kinds
+from conftest import EXAMPLE, SCREENS, event_kinds
 
 
 def test_submit_run_report_and_signed_webhook_then_an_idempotent_resubmit(db, service_factory, webhook_receiver):
     from standardwebhooks import Webhook
 
     from ftaudit.screens.run import run_screens_sync
-    from ftaudit.service.settings import QUICK_DATASET_SCREENS
 
     service = service_factory(db)
-    key, secret = service.create_key("acme")
+    key, secret = service.create_key_with_cli("acme")
     assert key.startswith("fta_") and secret.startswith("whsec_")
     service.start(workers=1)
 
@@ -38,7 +37,7 @@ def test_submit_run_report_and_signed_webhook_then_an_idempotent_resubmit(db, se
 
     # The report is the one `ftaudit screen --only …` writes for the same file.
     report = service.get(key, f"/v1/audits/{audit['id']}/report").json()
-    local = run_screens_sync(EXAMPLE, only=QUICK_DATASET_SCREENS).report
+    local = run_screens_sync(EXAMPLE, only=SCREENS).report
     assert report["auditor"] == "screens" and report["verdict"] == local.verdict.value
     assert report["risk_score"] == local.risk_score
     assert [f["title"] for f in report["findings"]] == [f.title for f in local.findings]
@@ -140,8 +139,8 @@ def test_a_worker_killed_mid_audit_is_replaced_and_the_audit_finishes_exactly_on
     service.start(workers=0)
     for executor in ("w1", "w2"):
         service.start_worker(executor)
-    # A longer file (the example 60 times), so the stage is still running when its worker dies.
-    audit = service.submit(key, EXAMPLE.read_bytes() * 60).json()
+    # A longer file (the example 100 times), so the stage is still running when its worker dies.
+    audit = service.submit(key, EXAMPLE.read_bytes() * 100, auditor=json.dumps({"screens": ["encoding", *SCREENS]})).json()
 
     deadline = time.monotonic() + 120
     victim = None

@@ -15,8 +15,9 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from ftaudit.errors import ConfigError
 
-#: The dataset screens that load no model (harmful-content loads a sentence-embedding model).
-QUICK_DATASET_SCREENS = ["encoding", "insecure-code", "numbers-only", "persona", "steganography", "trigger"]
+#: The dataset screens that load no model (harmful-content and persona load a sentence-embedding model):
+#: a first pass in about a second, not the full screen; the ``screens`` preset runs them all.
+QUICK_DATASET_SCREENS = ["encoding", "insecure-code", "numbers-only", "steganography", "trigger"]
 
 
 class AuditorSpec(BaseModel):
