@@ -26,7 +26,7 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from pgserver import TempPostgres, free_port  # noqa: E402
+from pgserver import TempPostgres, free_port
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "src" / "ftaudit" / "examples" / "sample-chat.jsonl"
 #: Two dataset screens that import nothing heavy: an audit is a fraction of a second, so the tests time the service.

@@ -29,7 +29,7 @@ _DB_HELP = "sqlite:///FILE (embedded: queue and workers in this process) or post
 _DB_ENV = "FTAUDIT_SERVICE_DB"
 
 
-def _settings(config: Path | None, **flags: object):  # noqa: ANN202 - ServiceSettings, imported lazily
+def _settings(config: Path | None, **flags: object):
     from ftaudit.service.settings import load_settings
 
     return load_settings(config, **flags)

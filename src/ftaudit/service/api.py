@@ -16,7 +16,17 @@ from pathlib import Path
 from typing import Any, Literal
 
 import httpx
-from fastapi import Depends, FastAPI, File, Form, Header, HTTPException, Query, Request, UploadFile
+from fastapi import (
+    Depends,
+    FastAPI,
+    File,
+    Form,
+    Header,
+    HTTPException,
+    Query,
+    Request,
+    UploadFile,
+)
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from pydantic import BaseModel, Field
 
@@ -341,7 +351,7 @@ def _auditor(settings: ServiceSettings, preset: str | None, auditor: str | None)
         try:
             return AuditorSpec.model_validate_json(auditor)
         except ValueError as exc:
-            errors = getattr(exc, "errors", lambda: [])()
+            errors = getattr(exc, "errors", list)()
             detail = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'auditor'}: {e['msg'].removeprefix('Value error, ')}"
                                for e in errors) or str(exc)
             raise ConfigError(f"invalid auditor spec: {detail}") from None

@@ -133,6 +133,6 @@ def load_settings(config_file: Path | None, **overrides: Any) -> ServiceSettings
     try:
         return ServiceSettings.model_validate(values)
     except ValueError as exc:
-        errors = getattr(exc, "errors", lambda: [])()
+        errors = getattr(exc, "errors", list)()
         detail = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg'].removeprefix('Value error, ')}" for e in errors) or str(exc)
         raise ConfigError(f"invalid service configuration: {detail}") from None

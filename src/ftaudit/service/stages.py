@@ -64,7 +64,7 @@ def run_stage(spec: dict[str, Any], file_name: str, content: bytes) -> AuditRepo
         job = _job(spec, path)
         try:
             report = anyio.run(partial(_run, spec, job))
-        except Exception as exc:  # noqa: BLE001 - a failed audit is inconclusive, never benign
+        except Exception as exc:
             report = _failed(spec, job, exc, started_at)
     # The report names the file as the customer sent it, not the worker's temporary copy.
     return report.model_copy(update={"job": report.job.model_copy(update={
