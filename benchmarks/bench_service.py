@@ -29,8 +29,8 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "service"))  # the throwaway PostgreSQL and the service's process wrapper
 
-from conftest import EXAMPLE, Service  # noqa: E402
-from pgserver import TempPostgres  # noqa: E402
+from conftest import EXAMPLE, Service
+from pgserver import TempPostgres
 
 
 def run_setup(label: str, service: Service, *, workers: int, extra_workers: int, audits: int, preset: str) -> dict:
