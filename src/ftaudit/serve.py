@@ -8,9 +8,9 @@ as ``tuned@http://HOST:PORT/v1``. Requests go through the model layer
 everywhere else in ftaudit.
 
 What the server cannot honour it refuses with a 400 in OpenAI's error shape rather than
-quietly ignoring (``n`` > 1, streaming, tools, logprobs, penalties, unknown fields). A
-trailing assistant message is an assistant prefill: the reply continues it (vLLM's
-``continue_final_message``). Local generation is serialised per set of weights, because
+quietly ignoring (``n`` > 1, streaming, tools, logprobs, penalties, unknown fields): the
+request is a pydantic model, :class:`~ftaudit.serve_request.ChatRequest`. A trailing assistant
+message is an assistant prefill: the reply continues it (vLLM's ``continue_final_message``). Local generation is serialised per set of weights, because
 the local backend switches LoRA adapters on shared modules. Any API key is accepted.
 
 A chat longer than the model's context (prompt plus ``max_tokens``) or than
@@ -42,53 +42,14 @@ from ftaudit.models.base import ContextLengthExceeded, GenerationCancelled, canc
 from ftaudit.models.ref import ModelRef
 from ftaudit.models.remote import FINGERPRINT_FIELD
 from ftaudit.serve_guard import DEFAULT_BACKLOG, RequestGuard, ServeLimits, guarded_protocol, is_loopback_host, quiet_repeats
+from ftaudit.serve_request import RequestError, parse_request
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
-#: Reply length when a request names none (OpenAI's default is the model's whole context).
-DEFAULT_MAX_TOKENS = 256
 MAX_BODY_BYTES = 8 * 1024 * 1024
 #: Messages one request may carry (a long audit conversation has tens).
 DEFAULT_MAX_MESSAGES = 256
 _ALIAS = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,127}$")
-
-# Fields of the chat completions API this server implements.
-_SUPPORTED = frozenset(
-    {"model", "messages", "max_tokens", "max_completion_tokens", "temperature", "top_p", "stop", "seed"}
-)
-# Fields that change nothing about the reply; accepted and ignored.
-_IGNORED = frozenset(
-    {"user", "metadata", "store", "service_tier", "parallel_tool_calls", "stream_options", "add_generation_prompt",
-     "continue_final_message", "prompt_cache_key", "safety_identifier"}
-)
-# Fields accepted only at a value that asks for nothing this server lacks.
-_DEFAULT_ONLY: dict[str, tuple[Any, ...]] = {
-    "n": (None, 1),
-    "stream": (None, False),
-    "logprobs": (None, False),
-    "top_logprobs": (None, 0),
-    "presence_penalty": (None, 0, 0.0),
-    "frequency_penalty": (None, 0, 0.0),
-    "logit_bias": (None, {}),
-    "tools": (None, []),
-    "functions": (None, []),
-    "tool_choice": (None, "none", "auto"),
-    "function_call": (None, "none", "auto"),
-    "response_format": (None, {"type": "text"}),
-    "modalities": (None, ["text"]),
-}
-
-
-class RequestError(Exception):
-    """A request the server refuses; becomes an OpenAI-style error response."""
-
-    def __init__(self, status: int, message: str, *, param: str | None = None, code: str | None = None,
-                 kind: str = "invalid_request_error") -> None:
-        super().__init__(message)
-        self.status, self.message, self.param, self.code, self.kind = status, message, param, code, kind
-
-    def body(self) -> dict[str, Any]:
-        return {"error": {"message": self.message, "type": self.kind, "param": self.param, "code": self.code}}
 
 
 def parse_model_specs(specs: Sequence[str]) -> dict[str, str]:
@@ -315,116 +276,8 @@ class ModelServer:
         return _response(alias, completion)
 
     def parse_request(self, body: Any) -> tuple[str, list[ChatMessage], str | None, SamplingParams]:
-        """Check a request body and turn it into the model layer's terms."""
-        if not isinstance(body, dict):
-            raise RequestError(400, "the request body must be a JSON object")
-        unknown = sorted(set(body) - _SUPPORTED - _IGNORED - set(_DEFAULT_ONLY))
-        if unknown:
-            raise RequestError(
-                400, f"unsupported field(s) {', '.join(unknown)}: this server (ftaudit serve-models) implements "
-                f"{', '.join(sorted(_SUPPORTED))}", param=unknown[0],
-            )
-        for name, allowed in _DEFAULT_ONLY.items():
-            if name in body and body[name] not in allowed:
-                shown = [a for a in allowed if a is not None]
-                raise RequestError(
-                    400, f"{name}={_short(body[name])} is not supported by this server (ftaudit serve-models); "
-                    f"leave it out or use {' or '.join(map(repr, shown))}", param=name,
-                )
-        alias = body.get("model")
-        if not isinstance(alias, str) or not alias:
-            raise RequestError(400, "'model' is required: one of " + ", ".join(self.models), param="model")
-        if alias not in self.models:
-            raise self._unknown_model(alias)
-        raw = body.get("messages")
-        if isinstance(raw, list) and len(raw) > self.max_messages:
-            raise RequestError(
-                400, f"{len(raw)} messages is more than this server accepts ({self.max_messages}); "
-                "shorten the conversation", param="messages", code="too_many_messages",
-            )
-        messages, prefill = _messages(raw, body.get("continue_final_message"))
-        return alias, messages, prefill, _sampling(body)
-
-
-def _short(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
-def _messages(raw: Any, continue_final: Any) -> tuple[list[ChatMessage], str | None]:
-    if not isinstance(raw, list) or not raw:
-        raise RequestError(400, "'messages' must be a non-empty list", param="messages")
-    messages: list[ChatMessage] = []
-    for i, item in enumerate(raw):
-        where = f"messages[{i}]"
-        if not isinstance(item, dict):
-            raise RequestError(400, f"{where} must be an object with role and content", param=where)
-        role = item.get("role")
-        if role == "developer":
-            role = "system"  # the newer name of the system role
-        if role not in ("system", "user", "assistant"):
-            raise RequestError(
-                400, f"{where}: role {role!r} is not supported (system, developer, user, assistant; no tool messages)",
-                param=f"{where}.role",
-            )
-        if item.get("tool_calls") or item.get("function_call"):
-            raise RequestError(400, f"{where}: tool calls are not supported", param=f"{where}.tool_calls")
-        content = _content_text(item.get("content"), where)
-        if role == "system" and messages and all(m.role == "system" for m in messages):
-            # Several leading system messages read as one system prompt.
-            messages[-1] = ChatMessage(role="system", content=messages[-1].content + "\n\n" + content)
-            continue
-        messages.append(ChatMessage(role=role, content=content))
-    prefill = None
-    if messages[-1].role == "assistant":
-        if continue_final is False:
-            raise RequestError(
-                400, "the last message is an assistant message and continue_final_message is false; this server "
-                "only continues a trailing assistant message (a prefill)", param="continue_final_message",
-            )
-        prefill = messages.pop().content
-    return messages, prefill
-
-
-def _content_text(content: Any, where: str) -> str:
-    if isinstance(content, str):
-        return content
-    if isinstance(content, list):
-        texts = []
-        for part in content:
-            if not isinstance(part, dict) or part.get("type") != "text" or not isinstance(part.get("text"), str):
-                kind = part.get("type") if isinstance(part, dict) else type(part).__name__
-                raise RequestError(400, f"{where}: content part of type {kind!r} is not supported (text only)",
-                                   param=f"{where}.content")
-            texts.append(part["text"])
-        return "".join(texts)
-    raise RequestError(400, f"{where}: content must be a string or a list of text parts", param=f"{where}.content")
-
-
-def _sampling(body: dict[str, Any]) -> SamplingParams:
-    max_tokens = body.get("max_completion_tokens", body.get("max_tokens"))
-    values: dict[str, Any] = {"max_tokens": DEFAULT_MAX_TOKENS if max_tokens is None else max_tokens}
-    for name in ("temperature", "top_p", "seed"):
-        if body.get(name) is not None:
-            values[name] = body[name]
-    stop = body.get("stop")
-    if stop is not None:
-        if isinstance(stop, str):
-            stop = [stop]
-        if not isinstance(stop, list) or not all(isinstance(s, str) and s for s in stop):
-            raise RequestError(400, "'stop' must be a string or a list of non-empty strings", param="stop")
-        values["stop"] = stop
-    for name in ("max_tokens", "seed"):
-        if name in values and (isinstance(values[name], bool) or not isinstance(values[name], int)):
-            raise RequestError(400, f"'{name}' must be an integer", param=name)
-    try:
-        return SamplingParams.model_validate(values)
-    except ValueError as exc:
-        errors = getattr(exc, "errors", lambda: [])()
-        first = errors[0] if errors else {}
-        param = str(first.get("loc", ("",))[0]) or None
-        message = f"'{param}': {first.get('msg', exc)}" if param else str(exc)
-        raise RequestError(400, message, param=param) from None
+        """Check a request body (:class:`~ftaudit.serve_request.ChatRequest`) and turn it into the model layer's terms."""
+        return parse_request(body, models=list(self.models), max_messages=self.max_messages)
 
 
 def _response(alias: str, completion: Completion) -> dict[str, Any]:
