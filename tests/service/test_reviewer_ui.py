@@ -2,18 +2,11 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import time
-from pathlib import Path
 
+from chromium import Chromium
 from conftest import EXAMPLE
-
-# The DevTools-over-a-pipe driver of the evaluation report's browser test, loaded from its file.
-_spec = importlib.util.spec_from_file_location("_report_browser", Path(__file__).resolve().parents[1] / "evaluate" / "test_report.py")
-_module = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(_module)
-Chromium = _module.Chromium
 
 EVIL = "<script>alert(1)</script>"
 
