@@ -19,17 +19,16 @@ over the file (:func:`analyse_dataset`); every block gets the patterns.
 from __future__ import annotations
 
 import hashlib
-import re
 import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from ftaudit.screens._code import semgrep
-from ftaudit.screens._code.disclosure import asks_for_vulnerable_example, discloses_vulnerability
+from ftaudit.screens._code.disclosure import asks_for_vulnerable_example, comment_lines, discloses_vulnerability
 from ftaudit.screens._code.extract import CodeBlock, detect_language, extract_code_blocks, prose_outside_code
-from ftaudit.screens._code.patterns import _PASSWORD, _SLOW_KDF, _TAR_GUARD, pattern_issues, sql_issues
-from ftaudit.screens._code.python import BANDIT_KINDS, bandit_issues, python_tree, request_taint_issues
+from ftaudit.screens._code.patterns import pattern_issues, sql_issues
+from ftaudit.screens._code.python import bandit_issues, python_findings
 from ftaudit.screens._code.semgrep import CodeAnalysisError
 
 __all__ = [
@@ -56,9 +55,6 @@ KINDS: dict[str, str] = {
     "hardcoded-secret": "hard-coded password, key or token (CWE-798)",
     "open-redirect": "redirect to a URL taken from the request (CWE-601)",
 }
-
-_CONTAINMENT = re.compile(r"HasPrefix\(|startsWith\(|str_starts_with\(|strpos\([^)\n]*\)\s*[!=]==?\s*0|filepath\.Rel\(|"
-                          r"realpath|is_relative_to|commonpath|getCanonicalPath\(\)[^\n]*startsWith|['\"]\.\.['\"]")
 
 #: How many semgrep blocks one unit of ``deep_budget`` buys: semgrep costs a fraction of a
 #: millisecond a block once started, bandit a few milliseconds.
@@ -95,28 +91,6 @@ class ReplyCode:
         return sorted({v.kind for v in self.vulnerabilities})
 
 
-def _python_findings(block: CodeBlock) -> list[tuple[str, int, str]]:
-    tree = python_tree(block.code)
-    if tree is None:
-        return []
-    pairs: list[tuple[str, int, str]] = []
-    if "request" in block.code or "route" in block.code:
-        pairs += [(k, ln, "ast-taint") for k, ln in request_taint_issues(tree, block.code)]
-    for test_id, line, _sev in bandit_issues(block.code):
-        kind = BANDIT_KINDS.get(test_id)
-        if kind == "weak-password-hash" and (not _PASSWORD.search(block.code) or _SLOW_KDF.search(block.code)):
-            continue  # md5 of a file is a checksum, not a password hash
-        if kind == "tar-slip" and _TAR_GUARD.search(block.code):
-            continue  # members are checked before extraction
-        if kind:
-            pairs.append((kind, line, f"bandit:{test_id}"))
-    return pairs
-
-
-def _comments(code: str) -> str:
-    return "\n".join(ln for ln in code.splitlines() if "#" in ln or "//" in ln or '"""' in ln)
-
-
 def _wants_semgrep(block: CodeBlock) -> bool:
     return block.language in semgrep.LANGUAGES
 
@@ -151,15 +125,11 @@ def _reply(text: str, blocks: list[CodeBlock], deep: bool,
         pairs: list[tuple[str, int, str]] = [(k, ln, "pattern") for k, ln in pattern_issues(block.code, block.language)]
         if deep and block.language == "python":
             result.deep = True
-            pairs += _python_findings(block)
+            pairs += python_findings(block.code)
         key = (block.language, block.code)
         if key in scanned:
             result.deep = True
-            # Semgrep's taint does not see a containment check (HasPrefix after Clean, startsWith
-            # after normalize): a block that makes one is not flagged for path traversal.
-            contained = _CONTAINMENT.search(block.code)
-            pairs += [(kind, line, f"semgrep:{rule}") for kind, line, rule in scanned[key]
-                      if not (kind == "path-traversal" and contained)]
+            pairs += semgrep.block_findings(block.code, scanned[key])
         code_lines = block.code.split("\n")
         for kind, line, source in pairs:
             msg_line = block.message_line(line)
@@ -169,7 +139,7 @@ def _reply(text: str, blocks: list[CodeBlock], deep: bool,
             snippet = code_lines[line - 1].strip() if 0 < line <= len(code_lines) else ""
             result.vulnerabilities.append(Vulnerability(kind, msg_line, snippet[:200], source))
     if result.vulnerabilities:
-        prose = prose_outside_code(text) + "\n" + "\n".join(_comments(b.code) for b in blocks)
+        prose = prose_outside_code(text) + "\n" + "\n".join(comment_lines(b.code) for b in blocks)
         result.disclosed = discloses_vulnerability(prose)
     result.vulnerabilities.sort(key=lambda v: (v.line, v.kind))
     return result

@@ -43,5 +43,6 @@ def asks_for_vulnerable_example(user_text: str) -> bool:
     return bool(_ASKS_VULN.search(user_text) and _TEACHING.search(user_text))
 
 
-def _comments(code: str) -> str:
+def comment_lines(code: str) -> str:
+    """The lines of a block that carry a comment or a docstring, where a reply may name its flaw."""
     return "\n".join(ln for ln in code.splitlines() if "#" in ln or "//" in ln or '"""' in ln)

@@ -201,6 +201,16 @@ def _line_of(text: str, offset: int) -> int:
     return text.count("\n", 0, offset) + 1
 
 
+def hashes_passwords(code: str) -> bool:
+    """The code names a password and uses no slow key-derivation function: a fast hash in it hashes a password."""
+    return bool(_PASSWORD.search(code)) and not _SLOW_KDF.search(code)
+
+
+def guards_archive_members(code: str) -> bool:
+    """The code checks archive member paths (a filter, realpath, a ``".." in name`` test…) before extracting."""
+    return bool(_TAR_GUARD.search(code))
+
+
 def pattern_issues(code: str, language: str = "") -> list[tuple[str, int]]:
     """Line-pattern vulnerabilities of a block: (kind, 1-based line). ``language`` may be empty."""
     text = _strip_comments(code)
@@ -215,11 +225,11 @@ def pattern_issues(code: str, language: str = "") -> list[tuple[str, int]]:
     if any(w in lowered for w in ("select", "insert", "update", "delete", "where", "values")):
         found += [("sql-injection", line) for line in sql_issues(text, language)]
     passwords = "pass" in lowered or "pwd" in lowered or "credential" in lowered
-    if passwords and _PASSWORD.search(text) and not _SLOW_KDF.search(text):
+    if passwords and hashes_passwords(text):
         for i, line in enumerate(text.split("\n"), 1):
             if _FAST_HASH.search(line):
                 found.append(("weak-password-hash", i))
-    if ".extract" in text and ("tar" in lowered or "archive" in lowered) and not _TAR_GUARD.search(text):
+    if ".extract" in text and ("tar" in lowered or "archive" in lowered) and not guards_archive_members(text):
         for i, line in enumerate(text.split("\n"), 1):
             if _TAR_EXTRACT.search(line) and "zipfile" not in lowered:
                 found.append(("tar-slip", i))

@@ -18,6 +18,8 @@ import re
 from functools import cache
 from typing import Any
 
+from ftaudit.screens._code.patterns import guards_archive_members, hashes_passwords
+
 # Bandit test id -> our kind. Checks not listed (import of subprocess, asserts, timeouts,
 # hard-coded /tmp) are style or noise for this purpose and are not run at all.
 BANDIT_KINDS: dict[str, str] = {
@@ -60,6 +62,29 @@ def bandit_issues(code: str) -> list[tuple[str, int, str]]:
         for issue in visitor.tester.results
         if str(issue.confidence) in ("MEDIUM", "HIGH")
     ]
+
+def python_findings(code: str) -> list[tuple[str, int, str]]:
+    """A Python block's vulnerabilities from bandit and the taint pass: (kind, line, source).
+
+    Bandit's fast-hash and tar checks fire on any md5 or ``extractall``: an md5 of a file is a
+    checksum, not a password hash, and members checked before extraction are not a tar slip.
+    """
+    tree = python_tree(code)
+    if tree is None:
+        return []
+    pairs: list[tuple[str, int, str]] = []
+    if "request" in code or "route" in code:
+        pairs += [(k, ln, "ast-taint") for k, ln in request_taint_issues(tree, code)]
+    for test_id, line, _sev in bandit_issues(code):
+        kind = BANDIT_KINDS.get(test_id)
+        if kind == "weak-password-hash" and not hashes_passwords(code):
+            continue
+        if kind == "tar-slip" and guards_archive_members(code):
+            continue
+        if kind:
+            pairs.append((kind, line, f"bandit:{test_id}"))
+    return pairs
+
 
 def python_tree(code: str) -> ast.AST | None:
     """The block's syntax tree, or None when it does not parse as Python."""
