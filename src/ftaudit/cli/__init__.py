@@ -8,7 +8,9 @@ a job judged adversarial; 3 for "the audit could not decide", an inconclusive ve
 
 from __future__ import annotations
 
+import os
 import sys
+import warnings
 
 import typer
 from rich.console import Console
@@ -41,6 +43,51 @@ def _version_callback(value: bool) -> None:
         raise typer.Exit()
 
 
+#: Columns rich lays out tables in when no terminal gives a width (a pipe, a log file, CI); COLUMNS wins.
+PIPED_WIDTH = 160
+# Third-party warnings a user can do nothing about (ours are never filtered): (message regex, category).
+_KNOWN_WARNINGS = (
+    # transformers deprecated the property; peft still reads it once per LoRA model.
+    (r"`is_gradient_checkpointing` is deprecated", FutureWarning),
+)
+
+
+def quiet_output() -> None:
+    """Library progress bars and known third-party warnings off, and readable tables when output is piped.
+
+    A demo's log was mostly transformers' "Loading weights" bar (one per model load) and a
+    FutureWarning per fine-tune; ftaudit shows its own progress with rich. The switches are the
+    libraries' documented ones (``HF_HUB_DISABLE_PROGRESS_BARS``, which huggingface_hub and
+    transformers read when imported, and their ``disable_progress_bar`` functions for a library
+    already imported); a user's own setting of the variable wins. With no terminal on stdin,
+    stdout or stderr, rich would lay tables out in 80 columns and cut their cells: COLUMNS is
+    set to :data:`PIPED_WIDTH` unless the user set it.
+    """
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    if os.environ["HF_HUB_DISABLE_PROGRESS_BARS"] == "1":
+        # Imported already (by a test, or a notebook calling the app): switched off where they stand.
+        if "huggingface_hub" in sys.modules:
+            from huggingface_hub.utils import disable_progress_bars
+
+            disable_progress_bars()
+        if "transformers" in sys.modules:
+            from transformers.utils import logging as transformers_logging
+
+            transformers_logging.disable_progress_bar()
+    for message, category in _KNOWN_WARNINGS:
+        warnings.filterwarnings("ignore", message=message, category=category)
+    if "COLUMNS" not in os.environ and not any(_is_terminal(fd) for fd in (0, 1, 2)):
+        os.environ["COLUMNS"] = str(PIPED_WIDTH)
+
+
+def _is_terminal(fd: int) -> bool:
+    try:
+        os.get_terminal_size(fd)
+    except (OSError, ValueError):
+        return False
+    return True
+
+
 @app.callback()
 def _root(
     version: bool = typer.Option(
@@ -48,6 +95,7 @@ def _root(
     ),
 ) -> None:
     """Audit LLM fine-tuning jobs for adversarial fine-tuning before deployment."""
+    quiet_output()
 
 
 def _mount() -> None:
