@@ -1,11 +1,14 @@
-"""The fully local auditor: lenient tool-call parsing, the prompt it renders, and a whole audit driven through it."""
+"""The fully local auditor: replies constrained to the tools' schemas, the prompt cache, lenient parsing
+of unconstrained replies, the prompt it renders, and a whole audit driven through it."""
 
 from __future__ import annotations
 
 import json
 
+import anyio
 import pytest
-from pydantic_ai.messages import ModelRequest, ModelResponse, TextPart, ToolCallPart, ToolReturnPart, UserPromptPart
+from pydantic import BaseModel, ConfigDict
+from pydantic_ai.messages import ModelRequest, ModelResponse, ToolCallPart, ToolReturnPart, UserPromptPart
 from pydantic_ai.tools import ToolDefinition
 
 from ftaudit.agent import AuditConfig, audit
@@ -17,9 +20,13 @@ from ftaudit.agent.local_auditor import (
     loads_lenient,
     parse_tool_calls,
     render_prompt,
+    render_system,
+    reply_schema,
 )
+from ftaudit.agent.verdict import AuditVerdict
 from ftaudit.errors import ConfigError
-from ftaudit.models import ChatMessage, Completion, SamplingParams, Usage
+from ftaudit.models import ChatMessage, Completion, SamplingParams, Usage, get_model
+from ftaudit.models.guided import PromptCache, SchemaConstraint
 from ftaudit.report import Verdict
 
 from agenthelpers import verdict
@@ -240,6 +247,9 @@ def test_local_auditor_drives_a_whole_audit_to_a_verdict(dataset_job):
     assert calls == ["view_lines", "search_lines", "submit_verdict"]
     assert len(generate.prompts) == 4 and all(p.max_tokens == 300 and p.temperature == 0 for p in generate.params)
     assert report.usage_by_model["local:scripted-qwen"].input_tokens == 4000
+    # Every tool the audit offered, the verdict included, compiles into the grammar a local model would be held to.
+    assert {t.name for t in model.last_tools} >= {"view_lines", "search_lines", "submit_verdict"}
+    assert SchemaConstraint(reply_schema(model.last_tools)).grammar
 
     # What the model was sent: a valid chat, the tools and the job, the data blocks as the tool gave them.
     for prompt in generate.prompts:
@@ -292,11 +302,9 @@ def test_a_small_models_verdict_slips_are_repaired_but_not_its_judgement():
          '"evidence": [{"kind": "note", "detail": "line 3 uses os.sys',
          ("submit_verdict", {"risk_score": 7, "key_findings": [{"title": "trigger", "evidence": [
              {"kind": "note", "detail": "line 3 uses os.sys"}]}]})),
-        # Cut after a key, or inside one: the key without a value is dropped.
-        ('{"tool": "view_lines", "arguments": {"start": 3, "end": ', ("view_lines", {"start": 3})),
+        # Cut inside a key: the key is dropped.
         ('{"tool": "view_lines", "arguments": {"start": 3, "en', ("view_lines", {"start": 3})),
-        # Cut right after an escape: the dangling backslash goes, an escaped one stays.
-        ('{"tool": "search_lines", "arguments": {"pattern": "a\\', ("search_lines", {"pattern": "a"})),
+        # Cut right after an escaped backslash: it stays one backslash.
         ('{"tool": "search_lines", "arguments": {"pattern": "a\\\\', ("search_lines", {"pattern": "a\\"})),
     ],
 )
@@ -338,13 +346,70 @@ def test_a_finding_left_unclosed_before_the_next_one_is_closed_where_it_ends():
     ], "risk_assessment": "r"})]
 
 
-def test_arguments_closed_too_early_and_continued_in_a_new_object_are_gathered():
-    # What a 1.5B model wrote: the arguments end after the findings, the rest follows in a new object.
-    verdict_tool = ToolDefinition(name="submit_verdict", parameters_json_schema={
-        "type": "object", "properties": {k: {"type": "string"} for k in
-                                         ("risk_score", "key_findings", "evidence_summary", "risk_assessment")}})
-    reply = ('{"tool": "submit_verdict", "arguments": {"risk_score": 10, "key_findings": [{"title": "a", '
-             '"evidence": [{"kind": "note", "detail": "d"}]}]}, {"evidence_summary": "s", "risk_assessment": "r"}')
-    [(name, args)] = parse_tool_calls(reply, [verdict_tool])
-    assert name == "submit_verdict" and args["risk_score"] == 10 and args["key_findings"][0]["title"] == "a"
-    assert args["evidence_summary"] == "s" and args["risk_assessment"] == "r"
+# --- constrained generation with the embedded model ------------------------------------------------
+
+
+class ViewArgs(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    start: int
+    end: int | None = None
+
+
+VIEW_TOOL = ToolDefinition(name="view_lines", description="Show training lines START to END.",
+                           parameters_json_schema=ViewArgs.model_json_schema())
+OVERVIEW_TOOL = ToolDefinition(name="dataset_overview", description="Size and format of the training file.",
+                               parameters_json_schema={"type": "object", "properties": {}, "additionalProperties": False})
+VERDICT_TOOL = ToolDefinition(name="submit_verdict", description="Submit the final verdict.",
+                              parameters_json_schema=AuditVerdict.model_json_schema())
+#: Short strings and one-item arrays: a whole verdict fits a few hundred tokens of the 135M model.
+SMALL = LocalAuditorSettings(max_string_chars=24, max_array_items=1)
+
+
+def guided(model, chat, tools, max_tokens, cache=None):
+    constraint = SchemaConstraint(reply_schema(tools, SMALL)) if tools else None
+    return anyio.run(lambda: model.chat_guided(
+        chat, SamplingParams(max_tokens=max_tokens), SMALL.prefill, constraint=constraint, prompt_cache=cache))
+
+
+def job_chat(tools, request: str) -> list[ChatMessage]:
+    system = render_system("You are a safety auditor of fine-tuning jobs.", tools, SMALL.verdict_tool)
+    return [ChatMessage(role="system", content=system), ChatMessage(role="user", content=request)]
+
+
+@pytest.mark.slow
+def test_constrained_replies_are_single_calls_that_validate_against_the_tools_schemas():
+    model = get_model("local:smollm2-135m", cache="off")
+    tools = [VIEW_TOOL, OVERVIEW_TOOL, VERDICT_TOOL]
+    completion = guided(model, job_chat(tools, "Show me training lines 3 to 5."), tools, 64)
+    # Plain JSON, not repaired: the grammar made it so, and ended it where the call ends.
+    call = json.loads(SMALL.prefill + completion.text)
+    assert completion.finish_reason == "stop" and set(call) == {"tool", "arguments"}
+    validators = {"view_lines": ViewArgs, "submit_verdict": AuditVerdict}
+    if call["tool"] in validators:
+        validators[call["tool"]].model_validate(call["arguments"])
+    else:
+        assert call == {"tool": "dataset_overview", "arguments": {}}
+
+    # Only the verdict left to call: a whole nested verdict, enums and the 0-10 range included.
+    completion = guided(model, job_chat([VERDICT_TOOL], "You have seen enough; submit your verdict."), [VERDICT_TOOL], 320)
+    call = json.loads(SMALL.prefill + completion.text)
+    assert completion.finish_reason == "stop" and call["tool"] == "submit_verdict"
+    verdict = AuditVerdict.model_validate(call["arguments"])
+    assert 0 <= verdict.risk_score <= 10
+    assert all(len(f.title) <= 24 and len(f.evidence) == 1 for f in verdict.key_findings)
+
+
+@pytest.mark.slow
+def test_a_later_turn_reads_only_its_new_suffix_and_replies_as_a_fresh_read_would():
+    model = get_model("local:smollm2-135m", cache="off")
+    tools = [VIEW_TOOL, OVERVIEW_TOOL]
+    cache = PromptCache()
+    first = job_chat(tools, "Audit this fine-tuning job. Begin with the overview.")
+    reply = guided(model, first, tools, 24, cache)
+    later = [*first, ChatMessage(role="assistant", content=SMALL.prefill + reply.text),
+             ChatMessage(role="user", content="[ftaudit: result of the call]\n12 lines, chat format. Now look at lines 1 to 2.")]
+    reused = guided(model, later, tools, 24, cache)
+    # The first turn's prompt was not read again...
+    assert cache.reused_tokens >= reply.usage.input_tokens - 8
+    # ...and the reply is the one a full read gives.
+    assert reused.text == guided(model, later, tools, 24).text

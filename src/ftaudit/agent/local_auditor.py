@@ -1,14 +1,18 @@
-"""A fully local auditor: an embedded chat model drives the agent through prompted JSON tool calls.
+"""A fully local auditor: an embedded chat model drives the agent through JSON tool calls.
 
 ``--auditor local:qwen2.5-coder-1.5b`` runs the auditor on the CPU with the local backend
 (:mod:`ftaudit.models.local`); no server and no network. A small model has no native
 tool-calling API here, so :class:`LocalAuditorModel` (a pydantic-ai ``Model``) does it in
-text: the conversation and the tool definitions (names, descriptions, compact JSON schemas)
-are rendered into one chat prompt that asks for one tool call as a JSON object, the reply is
-generated greedily with a bounded length, and the reply is parsed leniently
-(:func:`parse_tool_calls`), since small models write tool calls fenced, bare, in Qwen's
-``<tool_call>`` tags, with trailing commas or single quotes. A reply with no tool call in it
-goes back to pydantic-ai as text, which asks the model to try again.
+text: the conversation and the tool definitions (names, descriptions, argument shapes) are
+rendered into one chat prompt that asks for one tool call as a JSON object, and the reply is
+generated greedily with a bounded length, **constrained** to the union of the tools' argument
+schemas and the verdict's (:func:`reply_schema`, through llguidance in
+:mod:`ftaudit.models.guided`): it is one well-formed call of a known tool whatever the model
+would have preferred to write. The key/value cache of the prompt's unchanged prefix is kept
+between turns, so each turn reads only what is new. A generator that cannot be constrained
+(a ``generate`` function, another :class:`~ftaudit.models.ChatModel`) has its reply read
+leniently by json-repair (:func:`parse_tool_calls`); a reply with no tool call in it goes back
+to pydantic-ai as text, which asks the model to try again.
 
 The prompt is kept within a character budget, because a 1.5B model on two cores has little
 context to spare: the system prompt and the job brief always stay, older tool results are
@@ -18,7 +22,6 @@ the oldest turns are dropped first when that is not enough.
 
 from __future__ import annotations
 
-import ast
 import contextlib
 import json
 import re
@@ -27,6 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import json_repair
 from pydantic_ai._instrumentation import get_instructions  # what FunctionModel uses to read the instructions
 from pydantic_ai.messages import (
     ModelMessage,
@@ -48,6 +52,8 @@ from pydantic_ai.usage import RequestUsage
 from ftaudit.errors import ConfigError
 from ftaudit.models import ChatMessage, ChatModel, Completion, ModelRef, SamplingParams
 from ftaudit.models import usage as _usage
+from ftaudit.models.guided import PromptCache, SchemaConstraint
+from ftaudit.models.local import LocalChatModel
 
 #: ``generate(messages, params, prefill)`` returns the reply's continuation after ``prefill``.
 Generate = Callable[[list[ChatMessage], SamplingParams, str | None], Awaitable["Completion | str"]]
@@ -71,6 +77,11 @@ class LocalAuditorSettings:
     a token); ``recent_turns`` is how many of the latest tool-result turns are shown whole, and
     older results are cut to ``old_result_chars``. ``prefill`` starts every reply, so the model
     continues a JSON tool call instead of starting prose (``None`` for no prefill).
+
+    ``constrained`` generates a local model's replies under :func:`reply_schema`, whose strings
+    and arrays are bounded by ``max_string_chars`` and ``max_array_items`` where the tools' own
+    schemas do not bound them; ``reuse_prompt_cache`` keeps the prompt's key/value cache between
+    turns. Both apply to a local :class:`~ftaudit.models.local.LocalChatModel` only.
     """
 
     max_tokens: int = 512
@@ -79,6 +90,10 @@ class LocalAuditorSettings:
     old_result_chars: int = 600
     prefill: str | None = '{"tool": "'
     verdict_tool: str = "submit_verdict"
+    constrained: bool = True
+    reuse_prompt_cache: bool = True
+    max_string_chars: int | None = 400
+    max_array_items: int | None = 6
 
 
 class LocalAuditorModel(Model):
@@ -106,6 +121,10 @@ class LocalAuditorModel(Model):
         self._model_name = name
         self.local_settings = settings or LocalAuditorSettings()
         self.last_prompt: list[ChatMessage] = []  # what the model was sent last (the transcript shows the rest)
+        self.last_tools: list[ToolDefinition] = []  # the tools it was offered last
+        # One conversation's prefix: each audit resolves its own auditor model (one shared by
+        # concurrent audits only makes them crop each other's prefix, never read a wrong one).
+        self.prompt_cache = PromptCache()
 
     @classmethod
     def from_ref(cls, ref: ModelRef, settings: LocalAuditorSettings | None = None) -> LocalAuditorModel:
@@ -143,18 +162,37 @@ class LocalAuditorModel(Model):
         instructions = get_instructions(messages, params)
         conf = self.local_settings
         prompt = render_prompt(messages, instructions, tools, conf)
-        self.last_prompt = prompt
+        self.last_prompt, self.last_tools = prompt, tools
         max_tokens = int((model_settings or {}).get("max_tokens") or conf.max_tokens)
         sampling = SamplingParams(max_tokens=max_tokens, temperature=0.0)
-        completion = await self._generate(prompt, sampling, conf.prefill)
+        local = self.chat_model if isinstance(self.chat_model, LocalChatModel) else None
+        # Compiled once per tool set (the grammar is cached by schema).
+        constraint = None
+        if local is not None and conf.constrained and tools:
+            constraint = SchemaConstraint(reply_schema(tools, conf))
+        if local is not None and (constraint is not None or conf.reuse_prompt_cache):
+            completion: Completion | str = await local.chat_guided(
+                prompt, sampling, conf.prefill, constraint=constraint,
+                prompt_cache=self.prompt_cache if conf.reuse_prompt_cache else None,
+            )
+        else:
+            completion = await self._generate(prompt, sampling, conf.prefill)
         if isinstance(completion, str):
             text, usage = completion, RequestUsage(output_tokens=0)
         else:
             text = completion.text
             usage = RequestUsage(input_tokens=completion.usage.input_tokens, output_tokens=completion.usage.output_tokens)
         reply = (conf.prefill or "") + text
-        calls = parse_tool_calls(reply, tools)
         parts: list[Any]
+        if constraint is not None:
+            calls = read_constrained_reply(reply, tools)
+            # The grammar fixed the verdict's shape; only a reply cut by the token limit needs the repair.
+            cut = not isinstance(completion, str) and completion.finish_reason == "length"
+            parts = [ToolCallPart(name, repair_verdict(args) if cut and name == conf.verdict_tool else args)
+                     for name, args in calls] or [TextPart(reply.strip() or "(empty reply)")]
+            return ModelResponse(parts=parts, usage=usage, model_name=self._model_name, provider_name=self.system)
+        # A model that ignored the prefill's lead wrote its call after it: read the reply without it too.
+        calls = parse_tool_calls(reply, tools) or (parse_tool_calls(text, tools) if conf.prefill else [])
         if calls:
             before = _text_before_call(reply)
             calls = [(name, repair_verdict(args) if name == conf.verdict_tool else args) for name, args in calls]
@@ -422,212 +460,118 @@ def cut_text(text: str, limit: int, what: str = "the text") -> str:
     return head + f"\n[ftaudit: {what} cut to {limit} of {len(text)} characters]"
 
 
-# --- lenient parsing ------------------------------------------------------------------------------
+# --- reading replies ------------------------------------------------------------------------------
 
-_TAGGED = re.compile(r"<tool_call>\s*(.*?)\s*(?:</tool_call>|$)", re.S)
-_FENCED = re.compile(r"```[ \t]*(?:json|JSON|tool_call|python)?[ \t]*\n?(.*?)(?:```|$)", re.S)
 _NAME_KEYS = ("tool", "name", "tool_name", "function", "function_name", "action")
 _ARG_KEYS = ("arguments", "args", "parameters", "params", "input", "tool_input", "action_input")
 MAX_CALLS = 4
 
 
-def parse_tool_calls(text: str, tools: list[ToolDefinition] | list[str]) -> list[tuple[str, dict[str, Any]]]:
-    """The tool calls in a model's reply, read leniently; ``[]`` when there is none.
+def reply_schema(tools: list[ToolDefinition], settings: LocalAuditorSettings | None = None) -> dict[str, Any]:
+    """The JSON schema of one reply: ``{"tool": NAME, "arguments": ARGS}`` for any one of ``tools``.
 
-    Looks in Qwen's ``<tool_call>`` tags, then fenced code blocks, then bare JSON objects
-    anywhere in the text; accepts ``{"tool"|"name"|"tool_name": …, "arguments"|"parameters": …}``,
-    OpenAI's ``{"function": {"name", "arguments"}}``, lists of calls, arguments given as a JSON
-    string, trailing commas and Python-style single quotes, and an object that is just the
-    arguments of exactly one tool. Names are matched case-insensitively to ``tools``.
+    Each tool's own argument schema is used as it is (its ``$defs`` hoisted under the tool's
+    name, so two tools' definitions never collide), with two tightenings for generation only:
+    an object with listed properties takes no others (a small model invents keys), and strings
+    and arrays without a bound get ``max_string_chars`` and ``max_array_items`` (a small model
+    repeats itself until the token limit cuts the call). Validation still uses the tools' own
+    schemas.
     """
-    names = [t if isinstance(t, str) else t.name for t in tools]
-    schemas = {t.name: t.parameters_json_schema for t in tools if not isinstance(t, str)}
-    for candidates in (_TAGGED.findall(text), _FENCED.findall(text), _bare_objects(text)):
-        calls: list[tuple[str, dict[str, Any]]] = []
-        for candidate in candidates:
-            value = loads_lenient(candidate)
-            if value is None:
-                continue
-            for call in _interpret(value, names, schemas):
-                if call not in calls:
-                    calls.append(call)
-        # A call of an unknown tool is passed on (pydantic-ai tells the model so) only when the
-        # reply has no call of a known one: a quoted JSON line must not become an extra call.
-        known = [call for call in calls if call[0] in names]
-        if known or calls:
-            return (known or calls)[:MAX_CALLS]
+    conf = settings or LocalAuditorSettings()
+    defs: dict[str, Any] = {}
+    options = []
+    for tool in tools:
+        schema = tool.parameters_json_schema or {}
+        prefix = f"{tool.name}."
+
+        def tighten(value: Any, prefix: str = prefix) -> Any:
+            if isinstance(value, list):
+                return [tighten(v) for v in value]
+            if not isinstance(value, dict):
+                return value
+            out: dict[str, Any] = {}
+            for key, item in value.items():
+                if key == "$defs":
+                    continue
+                if key == "$ref" and isinstance(item, str) and item.startswith("#/$defs/"):
+                    out[key] = "#/$defs/" + prefix + item.removeprefix("#/$defs/")
+                elif key in ("properties", "$defs"):  # a mapping of names to schemas, not a schema
+                    out[key] = {name: tighten(sub) for name, sub in item.items()} if isinstance(item, dict) else item
+                else:
+                    out[key] = tighten(item)
+            kind = out.get("type")
+            if kind == "object" and isinstance(out.get("properties"), dict):
+                out.setdefault("additionalProperties", False)
+            if kind == "string" and "enum" not in out and "const" not in out and conf.max_string_chars:
+                out.setdefault("maxLength", conf.max_string_chars)
+            if kind == "array" and conf.max_array_items:
+                out.setdefault("maxItems", conf.max_array_items)
+            return out
+
+        for name, definition in (schema.get("$defs") or {}).items():
+            defs[prefix + name] = tighten(definition)
+        arguments = tighten(schema)
+        if not arguments.get("properties"):
+            arguments = {"type": "object", "properties": {}, "additionalProperties": False}
+        options.append({
+            "type": "object",
+            "properties": {"tool": {"const": tool.name}, "arguments": arguments},
+            "required": ["tool", "arguments"],
+            "additionalProperties": False,
+        })
+    out: dict[str, Any] = {"anyOf": options}
+    if defs:
+        out["$defs"] = defs
+    return out
+
+
+def read_constrained_reply(text: str, tools: list[ToolDefinition]) -> list[tuple[str, dict[str, Any]]]:
+    """The call in a reply generated under :func:`reply_schema`: plain JSON, unless the token limit cut it.
+
+    A cut reply is closed by json-repair (:func:`parse_tool_calls`) and then validated like any other.
+    """
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return parse_tool_calls(text, tools)
+    if isinstance(value, dict) and isinstance(value.get("tool"), str) and isinstance(value.get("arguments"), dict):
+        return [(value["tool"], value["arguments"])]
     return []
 
 
+def parse_tool_calls(text: str, tools: list[ToolDefinition] | list[str]) -> list[tuple[str, dict[str, Any]]]:
+    """The tool calls in a reply generated without constraints, read leniently; ``[]`` when there is none.
+
+    For generators that cannot be constrained (a ``generate`` function, a remote server without
+    grammar support) and for constrained replies cut by the token limit. json-repair finds the
+    JSON in fenced blocks, Qwen's ``<tool_call>`` tags or prose, and mends trailing commas,
+    single quotes and unclosed brackets; then ``{"tool"|"name"|"tool_name": …,
+    "arguments"|"parameters": …}``, OpenAI's ``{"function": {"name", "arguments"}}``, lists of
+    calls, arguments given as a JSON string, and an object that is just the arguments of exactly
+    one tool are accepted. Names are matched case-insensitively to ``tools``.
+    """
+    names = [t if isinstance(t, str) else t.name for t in tools]
+    schemas = {t.name: t.parameters_json_schema for t in tools if not isinstance(t, str)}
+    value = loads_lenient(text)
+    if value is None:
+        return []
+    calls: list[tuple[str, dict[str, Any]]] = []
+    for item in value if isinstance(value, list) else [value]:
+        for call in _interpret(item, names, schemas):
+            if call not in calls:
+                calls.append(call)
+    # A call of an unknown tool is passed on (pydantic-ai tells the model so) only when the
+    # reply has no call of a known one: a quoted JSON line must not become an extra call.
+    known = [call for call in calls if call[0] in names]
+    return (known or calls)[:MAX_CALLS]
+
+
 def loads_lenient(text: str) -> Any:
-    """JSON, or JSON with trailing commas, or a Python literal (single quotes); ``None`` if none of these."""
-    text = text.strip()
-    if not text:
+    """The JSON object or array in ``text`` as json-repair reads it; ``None`` when there is none."""
+    if not text.strip():
         return None
-    try:
-        return json.loads(text)
-    except ValueError:
-        pass
-    repaired = re.sub(r",\s*([}\]])", r"\1", text)
-    try:
-        return json.loads(repaired)
-    except ValueError:
-        pass
-    try:
-        value = ast.literal_eval(_python_literals(repaired))
-    except (ValueError, SyntaxError, MemoryError, RecursionError, TypeError):
-        value = None
-    if isinstance(value, (dict, list)):
-        return value
-    rebalanced = _rebalance(repaired)
-    if rebalanced != repaired:
-        try:
-            value = json.loads(re.sub(r",\s*([}\]])", r"\1", rebalanced))
-        except ValueError:
-            return None
-        return value if isinstance(value, (dict, list)) else None
-    return None
-
-
-def _rebalance(text: str) -> str:
-    """``text`` with the object and array closers a small model forgot or misplaced put right.
-
-    Outside strings: a closer that matches a bracket deeper than the innermost one first closes
-    the ones in between; a closer that matches none is dropped; whatever is still open at the
-    end is closed. An object opened where an object expects a key is one of two slips: its
-    first key is new to the enclosing object (``…]}, {"evidence_summary": …}``: the model closed
-    too early and reopened) and its members are merged into it; or the key is already there
-    (``…}], {"title": …`` in a list of findings: the previous finding was never closed) and the
-    enclosing objects are closed before the comma.
-    """
-    out: list[str] = []
-    stack: list[tuple[str, set[str] | None, bool]] = []  # (closer, the object's keys, merged into its parent)
-    quote, last, key_start = "", "", -1
-    i = 0
-    while i < len(text):
-        ch = text[i]
-        if quote:
-            out.append(ch)
-            if ch == "\\" and i + 1 < len(text):
-                out.append(text[i + 1])
-                i += 1
-            elif ch == quote:
-                quote = ""
-                if key_start >= 0 and stack and stack[-1][1] is not None:
-                    stack[-1][1].add(text[key_start:i])
-                key_start = -1
-            i += 1
-            continue
-        if ch == '"':
-            quote = ch
-            key_start = i + 1 if stack and stack[-1][0] == "}" and last in "{," else -1
-        elif ch in "{[":
-            if ch == "{" and stack and stack[-1][0] == "}" and last == ",":
-                keys = stack[-1][1]
-                first = re.match(r'\s*"((?:[^"\\]|\\.)*)"', text[i + 1 :])
-                if keys is not None and first and first.group(1) not in keys:
-                    stack.append(("}", keys, True))  # merged: its braces are dropped, its keys join the parent's
-                    last = ","
-                    i += 1
-                    continue
-                comma = len(out) - 1 - out[::-1].index(",")
-                closers = []
-                while stack and stack[-1][0] == "}":
-                    closers.append(stack.pop()[0])
-                out[comma:comma] = closers
-            stack.append(("}", set(), False) if ch == "{" else ("]", None, False))
-        elif ch in "}]":
-            if all(closer != ch for closer, _, _ in stack):
-                i += 1
-                continue
-            while stack[-1][0] != ch:
-                out.append(stack.pop()[0])
-            if stack.pop()[2]:
-                i += 1
-                continue
-        out.append(ch)
-        if not ch.isspace():
-            last = ch
-        i += 1
-    return "".join(out) + "".join(closer for closer, _, merged in reversed(stack) if not merged)
-
-
-def _python_literals(text: str) -> str:
-    """JSON's true/false/null as Python's, outside string literals (for ``ast.literal_eval``)."""
-    out, i, quote = [], 0, ""
-    words = {"true": "True", "false": "False", "null": "None"}
-    while i < len(text):
-        ch = text[i]
-        if quote:
-            out.append(ch)
-            if ch == "\\" and i + 1 < len(text):
-                out.append(text[i + 1])
-                i += 1
-            elif ch == quote:
-                quote = ""
-        elif ch in "\"'":
-            quote = ch
-            out.append(ch)
-        else:
-            match = re.match(r"true|false|null", text[i:])
-            if match and not (i and (text[i - 1].isalnum() or text[i - 1] == "_")):
-                out.append(words[match.group(0)])
-                i += len(match.group(0))
-                continue
-            out.append(ch)
-        i += 1
-    return "".join(out)
-
-
-def _bare_objects(text: str) -> list[str]:
-    """Top-level ``{…}`` spans in ``text``, brackets balanced outside strings (an unclosed last one too).
-
-    A reply cut by the token limit ends inside the object: it is closed by ending the open string
-    (dropping a dangling escape) and the open arrays and objects in reverse order, so a verdict
-    cut in its last finding still parses with what it has.
-    """
-    spans: list[str] = []
-    stack: list[str] = []
-    start, quote, i, dangling = -1, "", 0, False
-    while i < len(text):
-        ch = text[i]
-        if stack and quote:
-            if ch == "\\":
-                dangling = i == len(text) - 1
-                i += 1
-            elif ch == quote:
-                quote = ""
-        elif stack and ch in "\"'":
-            quote = ch
-        elif ch == "{":
-            if not stack:
-                start = i
-            stack.append("}")
-        elif ch == "[" and stack:
-            stack.append("]")
-        elif stack and ch == stack[-1]:
-            stack.pop()
-            if not stack:
-                spans.append(text[start : i + 1])
-        i += 1
-    if stack and start >= 0:
-        tail = text[start:]
-        if quote:
-            tail = (tail[:-1] if dangling else tail) + quote
-        # A key whose value never came (or that was itself cut) is dropped, then a dangling comma;
-        # but not the arguments themselves: a call whose arguments were lost is no call.
-        dangling_key = re.search(r"""(?<=[{,])\s*["']([^"'\\]*)["']\s*(:\s*)?$""", tail.rstrip())
-        if dangling_key and dangling_key.group(1) in _ARG_KEYS:
-            return spans
-        if dangling_key:
-            tail = tail.rstrip()[: dangling_key.start()]
-        tail = re.sub(r",\s*$", "", tail)
-        spans.append(tail + "".join(reversed(stack)))
-        # Closers may be missing or misplaced inside, not only at the end (see _rebalance).
-        rebalanced = _rebalance(text[start:])
-        if rebalanced != spans[-1]:
-            spans.append(rebalanced)
-    return spans
+    value = json_repair.loads(text)
+    return value if isinstance(value, (dict, list)) and value else None
 
 
 def _interpret(value: Any, names: list[str], schemas: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
@@ -653,7 +597,9 @@ def _interpret(value: Any, names: list[str], schemas: dict[str, Any]) -> list[tu
         if arg_key is not None:
             args = value[arg_key]
             if isinstance(args, str):
-                args = loads_lenient(args) if args.strip() else {}
+                if not args.strip():
+                    return []  # the reply was cut before the arguments: a call whose arguments were lost is no call
+                args = loads_lenient(args) or {}
             if args is None:
                 args = {}
             # Arguments of the tool's own that landed beside "arguments" (it was closed too early).

@@ -14,9 +14,11 @@ rewritten in place are loaded afresh and never answer from the old weights' cach
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import threading
 import time
+import weakref
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -32,6 +34,7 @@ from ftaudit.models.base import (
 )
 from ftaudit.models.cache import ResponseCache
 from ftaudit.models.embedded import EMBEDDED_MODELS, converted_dir
+from ftaudit.models.guided import PromptCache, SchemaConstraint, logits_processor
 from ftaudit.models.ref import ModelRef
 from ftaudit.models.safe_base import SAFE_BASES, safe_base_dir
 from ftaudit.models.safe_base import identity as safe_base_identity
@@ -254,6 +257,13 @@ def check_context(weights: LoadedWeights, prompt: str, max_tokens: int, model: s
         )
 
 
+def _cache_kwarg() -> str:
+    # generate() names its key/value cache argument "cache" from transformers 5.24 ("past_key_values" before).
+    from transformers.generation import utils
+
+    return "cache" if "cache" in getattr(utils, "ALL_CACHE_NAMES", ()) else "past_key_values"
+
+
 def _stopping(kwargs: dict[str, Any]) -> threading.Event | None:
     """Add a stopping criterion for the current cancellation event (if any) to generate()'s kwargs."""
     event = cancel_event()
@@ -414,8 +424,39 @@ class LocalChatModel(ChatModel):
             )
         return completions
 
+    async def chat_guided(
+        self,
+        messages: list[ChatMessage],
+        params: SamplingParams,
+        prefill: str | None = None,
+        *,
+        constraint: SchemaConstraint | None = None,
+        prompt_cache: PromptCache | None = None,
+    ) -> Completion:
+        """One reply constrained to ``constraint``'s JSON schema, reusing ``prompt_cache``'s shared prefix.
+
+        For an agent driving this model turn after turn (the local auditor). It bypasses the
+        response cache, whose keys do not know the schema, and is not metered: the caller
+        counts the tokens from the completion.
+        """
+        weights = await anyio.to_thread.run_sync(self.weights)
+        started = time.perf_counter()
+        async with self._get_limiter():
+            completion = await anyio.to_thread.run_sync(
+                functools.partial(self._generate, weights, messages, params, prefill,
+                                  constraint=constraint, prompt_cache=prompt_cache)
+            )
+        return completion.model_copy(update={"latency_s": time.perf_counter() - started, "prefill": prefill})
+
     def _generate(
-        self, weights: LoadedWeights, messages: list[ChatMessage], params: SamplingParams, prefill: str | None
+        self,
+        weights: LoadedWeights,
+        messages: list[ChatMessage],
+        params: SamplingParams,
+        prefill: str | None,
+        *,
+        constraint: SchemaConstraint | None = None,
+        prompt_cache: PromptCache | None = None,
     ) -> Completion:
         import torch
 
@@ -436,14 +477,29 @@ class LocalChatModel(ChatModel):
         if params.stop:
             kwargs.update(stop_strings=list(params.stop), tokenizer=tokenizer)
         cancel = _stopping(kwargs)
+        prompt_ids = inputs["input_ids"]
+        if constraint is not None:
+            from transformers import LogitsProcessorList
+
+            kwargs["logits_processor"] = LogitsProcessorList(
+                [logits_processor(constraint, tokenizer, int(prompt_ids.shape[1]), prefill)]
+            )
+        # A weak reference: weights reloaded after their files changed never match a cache of the old ones.
+        owner = (weakref.ref(weights), str(self.ref.adapter) if self.ref.adapter is not None else None)
+        cache_kwarg = _cache_kwarg()
         with weights.selected(self.ref.adapter) as model:
             if params.temperature > 0:
                 torch.manual_seed((params.seed or 0) * 1_000_003 + params.sample)
+            if prompt_cache is not None:
+                # Taken and given back under the weights' lock: the cache belongs to these weights and adapter.
+                kwargs[cache_kwarg] = prompt_cache.take(model, owner, prompt_ids[0].tolist())
             try:
                 with torch.inference_mode():
                     output = model.generate(**inputs, **kwargs)
             except Exception as exc:
                 raise ModelError(f"local generation failed: {exc}", model=self.name) from exc
+            if prompt_cache is not None:
+                prompt_cache.keep(owner, output[0].tolist(), kwargs[cache_kwarg])
         if cancel is not None and cancel.is_set():
             raise GenerationCancelled("the generation was cancelled (the client went away)", model=self.name)
         new_tokens = output[0][inputs["input_ids"].shape[1] :]
