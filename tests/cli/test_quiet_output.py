@@ -42,7 +42,7 @@ def test_a_piped_fine_tune_logs_no_library_progress_bars_or_known_warnings(tmp_p
         {"role": "user", "content": f"What is {i} plus {i}?"}, {"role": "assistant", "content": f"It is {2 * i}."}]}) + "\n"
         for i in range(8)))
     run = piped("finetune", "--base", "local:smollm2-135m", "--data", str(data), "--out", str(tmp_path / "adapter"),
-                "--max-steps", "1", "--batch-size", "2", "--max-length", "32")
+                "--max-steps", "1", "--batch-size", "2", "--max-length", "128")
     log = run.stdout + run.stderr
     assert run.returncode == 0, log
     assert (tmp_path / "adapter" / "adapter_config.json").is_file()  # the model was loaded and trained
