@@ -21,11 +21,16 @@ def pairs(report: AuditReport) -> dict[str, tuple[object, list[object]]]:
     """call id -> (the tool-call entry, the entries answering it), read back from report.json."""
     entries = AuditReport.model_validate_json(report.model_dump_json()).transcript
     out: dict[str, tuple[object, list[object]]] = {}
+    own: set[str] = set()
     for entry in entries:
+        assert entry.call_id, f"an entry without an id: {entry}"
         if entry.kind == "tool-call":
-            assert entry.call_id and entry.call_id not in out, entry
+            assert entry.call_id not in out, entry
             out[entry.call_id] = (entry, [])
-        elif entry.call_id is not None:
+        elif entry.call_id.startswith("entry-"):  # no part of a call: an id of its own, shared with nothing
+            assert entry.call_id not in own and entry.call_id not in out, entry
+            own.add(entry.call_id)
+        else:
             assert entry.call_id in out, f"an answer to no call: {entry}"
             out[entry.call_id][1].append(entry)
     return out
@@ -78,4 +83,4 @@ def test_an_audit_that_ends_mid_call_still_answers_every_call(dataset_job):
     assert cut.kind == "error" and cut.error.type == "NotRun" and "time limit" in cut.error.message
     (ended,) = [e for e in report.transcript if e.name == "audit" and e.kind == "error"]
     assert ended.error.type == "RunTimedOut"
-    assert json.loads(report.model_dump_json())["transcript"][0]["call_id"] is None  # the instructions are no call
+    assert json.loads(report.model_dump_json())["transcript"][0]["call_id"] == "entry-0"  # the instructions are no call

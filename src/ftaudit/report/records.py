@@ -133,8 +133,10 @@ class TranscriptEntry(BaseModel):
     A tool call and its outcome are linked by ``call_id``: the ``tool-call`` entry and the one
     entry that answers it (a ``tool-result``, an ``error``, or the ``note`` of a verdict sent
     back) share it. Entries that are no part of a call (the instructions, the auditor's
-    messages, notes, each screen's own result) have none. Every ``error`` entry carries a
-    structured ``error``, so failures can be counted without reading the text.
+    messages, notes, each screen's own result) get an id of their own in the report,
+    ``entry-N`` by position, so every entry can be referred to and no id is shared except by a
+    call and its answer. Every ``error`` entry carries a structured ``error``, so failures can be
+    counted without reading the text.
     """
 
     kind: Literal["system", "auditor-message", "tool-call", "tool-result", "note", "error"]
@@ -182,6 +184,13 @@ class AuditReport(BaseModel):
     usage_by_model: dict[str, Usage] = Field(default_factory=dict)
     started_at: dt.datetime
     finished_at: dt.datetime
+
+    @model_validator(mode="after")
+    def _every_entry_has_an_id(self) -> AuditReport:
+        for i, entry in enumerate(self.transcript):
+            if entry.call_id is None:
+                entry.call_id = f"entry-{i}"
+        return self
 
     @model_validator(mode="after")
     def _verdict_follows_score(self) -> AuditReport:
