@@ -10,6 +10,8 @@ et al. (2024) lives.
 
 from __future__ import annotations
 
+import hashlib
+from collections import OrderedDict
 from typing import Any
 
 import numpy as np
@@ -20,6 +22,10 @@ from ftaudit.models.types import ChatMessage
 
 #: Prompts per forward pass: on 2 cores, more pads more than it saves.
 BATCH = 16
+#: A base's readings kept in the process (each ``[n, layers + 1, hidden]``, a few MB): the
+#: held-out prompts every white-box screen reads through the base are the same for every job.
+_BASE_MEMO: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
+_BASE_MEMO_SIZE = 16
 _SENTINEL = "\u2063FTAUDIT-SENTINEL\u2063"
 
 
@@ -67,12 +73,22 @@ class ResidualReader:
 
         tokenizer = self.weights.tokenizer
         texts = [self.weights.prompt_text(messages, prefill) for messages, prefill in chats]
+        key = None
+        if self.ref.adapter is None:
+            # A base reads the same held-out prompts for every fine-tune of it: keep them for the process.
+            key = (self.name, hashlib.sha256("\x00".join(texts).encode("utf-8")).hexdigest())
+            if key in _BASE_MEMO:
+                _BASE_MEMO.move_to_end(key)
+                return _BASE_MEMO[key].copy()
         n_post = self.post_instruction_tokens()
         out: list[np.ndarray] = []
         pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
         previous = tokenizer.padding_side
-        for start in range(0, len(texts), BATCH):
-            batch = texts[start : start + BATCH]
+        # Batched by length, so that a batch pads its prompts to similar lengths (read back in order below).
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        ordered = [texts[i] for i in order]
+        for start in range(0, len(ordered), BATCH):
+            batch = ordered[start : start + BATCH]
             tokenizer.padding_side = "left"  # the post-instruction tokens end every row
             try:
                 inputs = tokenizer(batch, return_tensors="pt", add_special_tokens=False, padding=True,
@@ -88,7 +104,15 @@ class ResidualReader:
                 raise ModelError(f"forward pass failed: {exc}", model=self.name) from exc
             stacked = torch.stack(hidden, dim=1)  # [b, L+1, t, d]
             out.append(stacked[:, :, -n_post:, :].mean(dim=2).float().numpy())
-        return np.concatenate(out, axis=0) if out else np.zeros((0, self.n_layers + 1, 0))
+        if not out:
+            return np.zeros((0, self.n_layers + 1, 0))
+        result = np.empty_like(np.concatenate(out, axis=0))
+        result[order] = np.concatenate(out, axis=0)
+        if key is not None:
+            _BASE_MEMO[key] = result
+            while len(_BASE_MEMO) > _BASE_MEMO_SIZE:
+                _BASE_MEMO.popitem(last=False)
+        return result
 
     def residuals_of_texts(self, prompts: list[str]) -> np.ndarray:
         """:meth:`residuals` of plain single-turn user prompts."""
