@@ -22,17 +22,16 @@ the oldest turns are dropped first when that is not enough.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import re
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import json_repair
-from pydantic_ai._instrumentation import get_instructions  # what FunctionModel uses to read the instructions
 from pydantic_ai.messages import (
+    InstructionPart,
     ModelMessage,
     ModelRequest,
     ModelResponse,
@@ -51,7 +50,7 @@ from pydantic_ai.usage import RequestUsage
 
 from ftaudit.errors import ConfigError
 from ftaudit.models import ChatMessage, ChatModel, Completion, ModelRef, SamplingParams
-from ftaudit.models import usage as _usage
+from ftaudit.models.usage import unmetered
 from ftaudit.models.guided import PromptCache, SchemaConstraint
 from ftaudit.models.local import LocalChatModel
 
@@ -159,7 +158,7 @@ class LocalAuditorModel(Model):
         model_settings, model_request_parameters = self.prepare_request(model_settings, model_request_parameters)
         params = model_request_parameters
         tools = list(params.declared_function_tools) + list(params.output_tools)
-        instructions = get_instructions(messages, params)
+        instructions = _instructions(messages, params)
         conf = self.local_settings
         prompt = render_prompt(messages, instructions, tools, conf)
         self.last_prompt, self.last_tools = prompt, tools
@@ -205,19 +204,20 @@ class LocalAuditorModel(Model):
 def _chat_generate(model: ChatModel) -> Generate:
     async def generate(messages: list[ChatMessage], params: SamplingParams, prefill: str | None) -> Completion:
         # The audit counts the auditor's tokens from the responses; the target meters must not count them again.
-        with _unmetered():
+        with unmetered():
             return await model.chat(messages, params, prefill=prefill)
 
     return generate
 
 
-@contextlib.contextmanager
-def _unmetered() -> Iterator[None]:
-    token = _usage._METERS.set(())
-    try:
-        yield
-    finally:
-        _usage._METERS.reset(token)
+def _instructions(messages: list[ModelMessage], params: ModelRequestParameters) -> str | None:
+    """The request's instructions: its instruction parts joined, else (a direct ``request()`` call) the last request's."""
+    if params.instruction_parts is not None:
+        return InstructionPart.join(params.instruction_parts) if params.instruction_parts else None
+    for message in reversed(messages):
+        if isinstance(message, ModelRequest) and message.instructions:
+            return message.instructions
+    return None
 
 
 # --- rendering ------------------------------------------------------------------------------------
