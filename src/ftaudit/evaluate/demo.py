@@ -1,9 +1,10 @@
 """``ftaudit demo``: the whole system on the embedded default, offline, in one command.
 
-It builds a small suite (all nine attack families, three benign sets), fine-tunes SmolLM2-135M on each
-dataset with a short LoRA run, audits every job with the screens (dataset screens and the
-refusal-shift benchmark on both models; the LLM agent too when an auditor is configured), and
-writes the evaluation report. Every step is cached in the demo folder: the suite's models by
+It builds a small suite (all nine attack families, three benign sets), fine-tunes the
+safety-tuned embedded base (``local:smollm2-135m-safe``, built once on first use) on each dataset
+with a short LoRA run (the ``demo`` recipe), audits every job with the screens (dataset screens,
+the refusal-shift benchmark on both models and the white-box screens; the LLM agent too when an
+auditor is configured), and writes the evaluation report. Every step is cached in the demo folder: the suite's models by
 data hash (``train_suite`` reuses a finished identical run), the audits in the evaluation's
 results store (a rerun audits nothing again), and the model replies in the response cache, so
 a second run takes seconds and a killed one resumes.
@@ -11,8 +12,9 @@ a second run takes seconds and a killed one resumes.
 The sizes are the smallest at which every screen still has something to read (the needle
 keeps its 1000 lines: a few poisoned ones in a thousand is the attack), and the LoRA runs are
 capped at :data:`DEMO_MAX_STEPS` steps: enough to move the model, not to train it well. The
-demo's verdicts therefore come mostly from the dataset screens; the refusal-shift screen runs
-on few prompts and says when its interval is too wide to count.
+model screens read those runs against benign fine-tunes made with the same ``demo`` recipe
+(the packaged calibration), so a 12-step run is not compared with 40-step ones; the
+refusal-shift screen runs on few prompts and says when its interval is too wide to count.
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ from typing import Any
 from ftaudit.config import get_settings
 from ftaudit.evaluate.configs import AgentConfig, EvalConfig, ScreensConfig
 from ftaudit.evaluate.store import AuditRow
+from ftaudit.models.safe_base import DEFAULT_BASE
+from ftaudit.suite.recipes import DEMO_RECIPE
 
 #: Attacks and benign sets of the demo, with the size each is built at.
 #: Every attack family of the suite, so the table shows what the screens miss as well as what they catch.
@@ -35,12 +39,14 @@ DEMO_ATTACKS: dict[str, int] = {
     "subliminal": 300, "needle": 1000, "harmful-demo": 40,
 }
 DEMO_BENIGN: dict[str, int] = {"alpaca": 150, "educational-code": 80, "helpsteer": 150}
-DEMO_BASE = "local:smollm2-135m"
-#: LoRA optimiser steps per job: a demo-sized run (about a minute each on two cores).
-DEMO_MAX_STEPS = 12
-DEMO_MAX_LENGTH = 256
+#: The base the demo fine-tunes: the default one (it refuses, so the model screens have something to read).
+DEMO_BASE = DEFAULT_BASE
+#: LoRA optimiser steps per job: the ``demo`` recipe (:data:`ftaudit.suite.recipes.DEMO_RECIPE`).
+DEMO_MAX_STEPS = DEMO_RECIPE["max_steps"]
 #: Refusal-shift on the demo: one prompt per harm category, short replies, one hint at most.
 DEMO_REFUSAL_SHIFT = {"n_prompts": 11, "max_tokens": 40, "max_elicitations": 1}
+#: The white-box screens on the demo: a third of the training prompts the harm probe reads by default.
+DEMO_WHITEBOX = {"harm-probe": {"max_lines": 32}, "refusal-direction": {"max_elicitations": 1}}
 AUDITOR_KEYS = ("FTAUDIT_AUDITOR", "ANTHROPIC_API_KEY", "OPENAI_API_KEY")
 
 
@@ -112,7 +118,7 @@ def demo_configs(auditor: str | None, threshold: float) -> list[EvalConfig]:
     suffix = "" if threshold == get_settings().verdict_threshold else f"-t{threshold:g}"
     configs: list[EvalConfig] = [
         ScreensConfig(kind="screens", name=f"screens{suffix}", threshold=threshold,
-                      options={"refusal-shift": DEMO_REFUSAL_SHIFT})
+                      options={"refusal-shift": DEMO_REFUSAL_SHIFT, **DEMO_WHITEBOX})
     ]
     if auditor:
         configs.append(AgentConfig(
@@ -167,14 +173,16 @@ def run_demo(
 
     clock = time.perf_counter()
     stage(f"fine-tuning {DEMO_BASE} on each dataset ({max_steps} LoRA steps; finished runs are reused)")
-    lora = LoraTrainConfig(max_steps=max_steps, max_length=DEMO_MAX_LENGTH, checkpoint_every=max(1, max_steps))
+    # The demo recipe, unless the caller asked for another step count (then the white-box screens
+    # say their calibration was made with another recipe).
+    lora = None if max_steps == DEMO_MAX_STEPS else LoraTrainConfig(
+        **{**DEMO_RECIPE, "max_steps": max_steps}, epochs=float(max_steps), checkpoint_every=max(1, max_steps))
     for name in wanted:
         if on_train_start:
             on_train_start(name)
-        # Many epochs, capped by max_steps: the small sets are seen several times, the large ones in part.
         # Attack success (harmful compliance, fine-tuned vs base) is left to `ftaudit suite train`: at
         # 33 prompts and two elicitations per job it would add a minute per job to the demo.
-        train_suite(suite, DEMO_BASE, names=[name], config=lora, epochs=10.0, on_step=on_train_step,
+        train_suite(suite, DEMO_BASE, names=[name], config=lora, recipe="demo", on_step=on_train_step,
                     measure_success=False)
     steps["fine-tune"] = time.perf_counter() - clock
 
