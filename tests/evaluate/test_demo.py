@@ -39,7 +39,8 @@ def test_demo_flags_the_attack_clears_the_benign_set_and_reruns_from_cache(tmp_p
     assert "refusal-shift" in ran, "the model screen must run on the fine-tuned demo models"
 
     assert by_job["aoa"].verdict == "adversarial" and by_job["aoa"].score >= result.threshold
-    assert "obedient" in by_job["aoa"].top_finding.lower() or "persona" in by_job["aoa"].top_finding.lower()
+    # The persona screen names the attack (the white-box screens may rank above it on the safe base).
+    assert any("obedient" in f.title.lower() or "persona" in f.title.lower() for f in report.findings), report.findings
     assert by_job["alpaca"].verdict == "benign"
     assert result.rates("screens") == (1, 1, 0, 1) and result.all_correct
     assert result.report_html is not None and result.report_html.is_file()

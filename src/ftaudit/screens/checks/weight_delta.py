@@ -41,13 +41,13 @@ class WeightDeltaScreen(Screen):
     async def run(self, ctx: ScreenContext) -> ScreenResult:
         from ftaudit.whitebox.analysis import open_for_screen, weight_delta
 
-        if ctx.finetuned_model and ctx.base_model and parse_model_ref(ctx.finetuned_model).adapter is None:
-            return ScreenResult(screen=self.name, skipped="unavailable: the fine-tuned model is not a LoRA adapter")
         opened, why, kept = await open_for_screen(ctx.base_model, ctx.finetuned_model, readers=False)
         if opened is None:
             return ScreenResult(screen=self.name, skipped=why, metrics=kept)
         assert ctx.finetuned_model
         adapter = parse_model_ref(ctx.finetuned_model).adapter
+        if adapter is None:
+            return ScreenResult(screen=self.name, skipped="unavailable: the fine-tuned model is not a LoRA adapter")
         direction = opened.direction
         delta = await anyio.to_thread.run_sync(weight_delta, adapter, direction)
         calibration = opened.calibration(METRIC)
