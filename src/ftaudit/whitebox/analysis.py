@@ -252,16 +252,8 @@ class Pair:
 
 async def open_pair(base: str | None, finetuned: str | None) -> tuple[Pair | None, str | None]:
     """The pair ready to read, or None and why not (``unavailable: …`` when the base has no usable direction)."""
-    import anyio
-
-    why = availability(base, finetuned)
-    if why:
-        return None, why
-    assert base and finetuned
-    pair = await anyio.to_thread.run_sync(Pair, base, finetuned)
-    if not pair.direction.usable:
-        return pair, f"unavailable: {pair.direction.reason}"
-    return pair, None
+    opened, why, _ = await open_for_screen(base, finetuned, calibrated=False)
+    return (opened.pair if opened else None), why
 
 
 @dataclass
@@ -269,7 +261,7 @@ class Opened:
     """What a white-box screen reads: the base's direction, the calibration for this job, the readers."""
 
     direction: Any
-    choice: Any  # ftaudit.whitebox.calibration.Choice
+    choice: Any  # ftaudit.whitebox.calibration.Choice; None when opened uncalibrated (the agent's raw readout)
     pair: Pair | None
 
     def calibration(self, metric: str) -> Any:
@@ -286,11 +278,14 @@ class Opened:
         return "" if self.choice.recipe_match else f" Note: {self.choice.note}."
 
 
-async def open_for_screen(base: str | None, finetuned: str | None, *, readers: bool = True) -> tuple[Opened | None, str | None, dict[str, Any]]:
-    """(what to read, None, {}) or (None, why the screen is skipped, metrics to keep): one preamble for every white-box screen.
+async def open_for_screen(
+    base: str | None, finetuned: str | None, *, readers: bool = True, calibrated: bool = True
+) -> tuple[Opened | None, str | None, dict[str, Any]]:
+    """(what to read, None, {}) or (None, why the screen is skipped, metrics to keep): one preamble for every white-box reader.
 
-    Skipped, never benign: models without local weights, a base with no calibration, a base
-    whose refusal direction is not usable.
+    Skipped, never benign: models without local weights, a base whose refusal direction is not
+    usable, and (when ``calibrated``, as for a scored screen) a base with no calibration. The
+    agent's readout reports raw readings and opens the pair with ``calibrated=False``.
     """
     import anyio
 
@@ -304,8 +299,8 @@ async def open_for_screen(base: str | None, finetuned: str | None, *, readers: b
     direction = await anyio.to_thread.run_sync(base_direction, base)
     if not direction.usable:
         return None, f"unavailable: {direction.reason}", {"direction": describe(direction)}
-    choice = calibration_for(base, finetuned)
-    if choice is None:
+    choice = calibration_for(base, finetuned) if calibrated else None
+    if calibrated and choice is None:
         return None, (f"unavailable: no white-box calibration for {base} (fit one on benign fine-tunes with "
                       "benchmarks/bench_model_side.py --calibrate)"), {"direction": describe(direction)}
     pair = await anyio.to_thread.run_sync(Pair, base, finetuned, direction) if readers else None
