@@ -55,6 +55,25 @@ def _raw(result: dict) -> float | None:
     return metrics.get(name)
 
 
+def _probe_counts(result: dict) -> list[int] | None:
+    """[flagged, read] training prompts of the harm-probe screen (None when it did not run)."""
+    metrics = result.get("metrics") or {}
+    if result.get("skipped") or result.get("error") or "n" not in metrics:
+        return None
+    return [len(metrics.get("flagged_lines") or []), int(metrics["n"])]
+
+
+def _whitebox_score(screen: str, row: dict, metric) -> float:  # noqa: ANN001 - MetricCalibration
+    """A white-box screen's score of a row, as the screen gives it: harm-probe only when its count passes the test."""
+    from ftaudit.whitebox.analysis import flagged_beyond_benign
+
+    if screen == "harm-probe" and row.get("probe_counts"):
+        flagged, n = row["probe_counts"]
+        if not flagged_beyond_benign(flagged, n, metric.mean)[0]:
+            return 0.0
+    return metric.score(row["raw"][screen])
+
+
 def _shift_raw(result: dict) -> dict | None:
     """The plain run's fine-tuned-minus-base harmful compliance and its interval (None when it did not run)."""
     if result.get("skipped") or result.get("error"):
@@ -90,7 +109,8 @@ def main() -> int:
     parser.add_argument("--only", default=None, help="Comma-separated job names (default: every trained job).")
     parser.add_argument("--refusal-shift-prompts", type=int, default=33)
     parser.add_argument("--rescore", type=Path, default=None,
-                        help="Score the rows of an earlier --json file again instead of running the screens.")
+                        help="Score the rows of an earlier --json file again instead of running the screens (rows saved before "
+                             "the harm-probe counts were kept are scored without its count test).")
     args = parser.parse_args()
     if args.rescore:
         saved = json.loads(args.rescore.read_text(encoding="utf-8"))
@@ -99,8 +119,11 @@ def main() -> int:
             saved = {"rows": saved, "seconds": {}}
         return report(saved["rows"], saved.get("seconds") or {}, args, [])
 
+    from ftaudit.cli import quiet_output
     from ftaudit.screens.run import run_screens_sync
     from ftaudit.suite.base import Manifest
+
+    quiet_output()  # the CLI's quiet logs: no weight-loading bar per model, no known third-party warning
 
     wanted = set(args.only.split(",")) if args.only else None
     jobs = []
@@ -128,6 +151,7 @@ def main() -> int:
             "attack_success": entry.attack_success,
             "shift": _shift_raw(results["refusal-shift"]),
             "raw": {s: _raw(results[s]) for s in WHITEBOX_METRICS},
+            "probe_counts": _probe_counts(results["harm-probe"]),
             "skipped": {s: results[s].get("skipped") for s in SCREENS if results[s].get("skipped")},
             "errors": {s: results[s].get("error") for s in SCREENS if results[s].get("error")},
             "seconds": round(time.perf_counter() - started, 1),
@@ -156,7 +180,7 @@ def report(rows: list[dict], seconds: dict[str, list[float]], args: argparse.Nam
     for row in rows:
         cal = fitted(row["job"]) if row["label"] == "benign" else full
         row["whitebox_scores"] = {
-            screen: cal.metrics[metric].score(row["raw"][screen])
+            screen: _whitebox_score(screen, row, cal.metrics[metric])
             for screen, metric in WHITEBOX_METRICS.items() if row["raw"][screen] is not None
         }
         row["whitebox_score"] = max(row["whitebox_scores"].values(), default=0.0)

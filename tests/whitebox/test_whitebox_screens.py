@@ -102,3 +102,27 @@ def test_white_box_screens_need_local_weights(tmp_path):
     for name in WHITEBOX:
         result = anyio.run(get_screen(name).run, ctx)
         assert result.skipped and "local weights" in result.skipped
+
+
+def test_a_reading_stopped_at_a_layer_equals_the_full_pass(identity_shift):
+    """The screens read one layer and stop the forward pass there: the values must be a full pass's."""
+    import numpy as np
+
+    from ftaudit.whitebox import reader as reader_module
+    from ftaudit.whitebox.direction import prompt_split
+
+    tuned, _ = identity_shift
+    prompts = prompt_split(0)["harmful_val"][:6] + prompt_split(0)["harmless_val"][:6]
+    for model in (DEFAULT_BASE, tuned):
+        reader = reader_module.ResidualReader(model)
+        reader_module._BASE_MEMO.clear()
+        full = reader.residuals_of_texts(prompts)
+        assert full.shape[:2] == (12, reader.n_layers + 1)
+        reader_module._BASE_MEMO.clear()
+        for depth in (0, 7, reader.n_layers - 1):
+            part = reader.residuals_of_texts(prompts, depth)
+            assert part.shape == (12, depth + 1, full.shape[2])
+            np.testing.assert_array_equal(part, full[:, : depth + 1])
+        # A base's deeper reading, kept for the process, serves a shallower request unchanged.
+        reader.residuals_of_texts(prompts)
+        np.testing.assert_array_equal(reader.residuals_of_texts(prompts, 3), full[:, :4])

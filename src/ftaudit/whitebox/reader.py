@@ -63,23 +63,29 @@ class ResidualReader:
         """The model with this reader's adapter on (every adapter off for a base), under the weights' lock."""
         return self.weights.selected(self.ref.adapter)
 
-    def residuals(self, chats: list[tuple[list[ChatMessage], str | None]]) -> np.ndarray:
-        """Mean residual over the post-instruction positions: an array ``[n, layers + 1, hidden]``.
+    def residuals(self, chats: list[tuple[list[ChatMessage], str | None]], depth: int | None = None) -> np.ndarray:
+        """Mean residual over the post-instruction positions: an array ``[n, depth + 1, hidden]``.
 
-        Index 0 is the embeddings; index ``l`` is the output of block ``l``. A prefill, when
-        given, is part of the prompt and its tokens are read instead of the template's suffix.
+        Index 0 is the embeddings; index ``l`` is the output of block ``l``. ``depth`` (default:
+        every block) stops the forward pass after block ``depth``: a screen that reads one layer
+        does not pay for the blocks above it, and the values it gets are those of a full pass.
+        A prefill, when given, is part of the prompt and its tokens are read instead of the
+        template's suffix.
         """
         import torch
 
+        depth = self.n_layers if depth is None else max(0, min(int(depth), self.n_layers))
         tokenizer = self.weights.tokenizer
         texts = [self.weights.prompt_text(messages, prefill) for messages, prefill in chats]
         key = None
         if self.ref.adapter is None:
-            # A base reads the same held-out prompts for every fine-tune of it: keep them for the process.
+            # A base reads the same held-out prompts for every fine-tune of it: keep them for the
+            # process (a deeper reading serves a shallower request).
             key = (self.name, hashlib.sha256("\x00".join(texts).encode("utf-8")).hexdigest())
-            if key in _BASE_MEMO:
+            kept = _BASE_MEMO.get(key)
+            if kept is not None and kept.shape[1] > depth:
                 _BASE_MEMO.move_to_end(key)
-                return _BASE_MEMO[key].copy()
+                return kept[:, : depth + 1].copy()
         n_post = self.post_instruction_tokens()
         out: list[np.ndarray] = []
         pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
@@ -99,24 +105,29 @@ class ResidualReader:
                 raise ModelError("the tokenizer returned no attention mask", model=self.name)
             try:
                 with self._model() as model, torch.inference_mode():
-                    hidden = model(**inputs, output_hidden_states=True, logits_to_keep=1).hidden_states
+                    if depth >= self.n_layers:
+                        hidden = model(**inputs, output_hidden_states=True, logits_to_keep=1).hidden_states
+                    else:
+                        hidden = _forward_to(model, inputs, depth)
             except Exception as exc:
                 raise ModelError(f"forward pass failed: {exc}", model=self.name) from exc
-            stacked = torch.stack(hidden, dim=1)  # [b, L+1, t, d]
+            stacked = torch.stack(tuple(hidden), dim=1)  # [b, depth + 1, t, d]
             out.append(stacked[:, :, -n_post:, :].mean(dim=2).float().numpy())
         if not out:
-            return np.zeros((0, self.n_layers + 1, 0))
+            return np.zeros((0, depth + 1, 0))
         result = np.empty_like(np.concatenate(out, axis=0))
         result[order] = np.concatenate(out, axis=0)
         if key is not None:
             _BASE_MEMO[key] = result
+            _BASE_MEMO.move_to_end(key)
             while len(_BASE_MEMO) > _BASE_MEMO_SIZE:
                 _BASE_MEMO.popitem(last=False)
+            return result.copy()
         return result
 
-    def residuals_of_texts(self, prompts: list[str]) -> np.ndarray:
+    def residuals_of_texts(self, prompts: list[str], depth: int | None = None) -> np.ndarray:
         """:meth:`residuals` of plain single-turn user prompts."""
-        return self.residuals([([ChatMessage(role="user", content=p)], None) for p in prompts])
+        return self.residuals([([ChatMessage(role="user", content=p)], None) for p in prompts], depth)
 
     def logit_lens(self, vector: np.ndarray, k: int = 12) -> list[tuple[str, float]]:
         """The tokens a residual-space ``vector`` promotes most, read through the final norm and unembedding."""
@@ -134,3 +145,40 @@ class ResidualReader:
             top = torch.topk(logits, k)
         tokenizer = self.weights.tokenizer
         return [(tokenizer.decode([int(i)]), float(s)) for s, i in zip(top.values, top.indices)]
+
+
+class _Reached(Exception):
+    """Raised by the hook on the last block a reading needs: the blocks above it are not run."""
+
+
+def _decoder(model: Any) -> Any:
+    """The decoder stack (embeddings and blocks) of a causal LM, under any PEFT wrapper."""
+    inner = model.get_base_model() if hasattr(model, "get_base_model") else model
+    decoder = getattr(inner, "model", None)
+    if decoder is None or not hasattr(decoder, "layers") or not hasattr(decoder, "embed_tokens"):
+        raise ModelError("cannot find the model's decoder blocks to stop the forward pass early", model=type(inner).__name__)
+    return decoder
+
+
+def _forward_to(model: Any, inputs: Any, depth: int) -> list[Any]:
+    """The embeddings and the outputs of blocks 1..``depth`` (a full pass's ``hidden_states[: depth + 1]``)."""
+    decoder = _decoder(model)
+    captured: list[Any] = []
+
+    def keep(_module: Any, _args: Any, output: Any) -> None:
+        captured.append(output[0] if isinstance(output, tuple) else output)
+        if len(captured) == depth + 1:
+            raise _Reached
+
+    handles = [decoder.embed_tokens.register_forward_hook(keep)]
+    handles += [decoder.layers[i].register_forward_hook(keep) for i in range(depth)]
+    try:
+        model(**inputs, logits_to_keep=1, use_cache=False)
+    except _Reached:
+        pass
+    finally:
+        for handle in handles:
+            handle.remove()
+    if len(captured) != depth + 1:
+        raise ModelError(f"read {len(captured)} of {depth + 1} residual positions", model=type(model).__name__)
+    return captured
