@@ -238,7 +238,7 @@ def report(rows: list[dict], seconds: dict[str, list[float]], args: argparse.Nam
             print("--calibrate needs the suites themselves (not --rescore)", file=sys.stderr)
             return 2
         bases = {e.base_model for _, e in jobs if e.label == "benign"}
-        recipes = {json.dumps(_recipe_of(e), sort_keys=True) for _, e in jobs if e.label == "benign"}
+        recipes = {json.dumps(_recipe_of(f, e), sort_keys=True) for f, e in jobs if e.label == "benign"}
         if len(bases) != 1 or len(recipes) != 1:
             print(f"--calibrate: the benign jobs mix bases {sorted(map(str, bases))} or recipes {sorted(recipes)}",
                   file=sys.stderr)
@@ -262,14 +262,20 @@ def report(rows: list[dict], seconds: dict[str, list[float]], args: argparse.Nam
     return 0
 
 
-def _recipe_of(entry) -> dict:  # noqa: ANN001 - ManifestEntry
-    """The recipe fields a job was trained with (those calibration matches on), with the recipe's name."""
+def _recipe_of(folder: Path, entry) -> dict:  # noqa: ANN001 - ManifestEntry
+    """The recipe fields a job was trained with (those calibration matches on), with the recipe's name.
+
+    From the adapter's own ``training.json`` (every setting, as the screens read it), else the
+    manifest's record of the recipe (older manifests lack some fields).
+    """
+    from ftaudit.suite.base import Manifest
     from ftaudit.suite.recipes import RECIPE_FIELDS
+    from ftaudit.whitebox.calibration import adapter_recipe
 
     training = entry.training or {}
     recipe = dict(training.get("recipe") or {})
-    config = training.get("config") or {}
-    fields = {k: recipe.get(k, config.get(k)) for k in RECIPE_FIELDS}
+    config = adapter_recipe(Manifest.resolve_model(entry, folder)) or {}
+    fields = {k: config.get(k, recipe.get(k)) for k in RECIPE_FIELDS}
     return {"recipe": recipe.get("recipe"), **fields}
 
 

@@ -214,7 +214,7 @@ def train_command(
     max_examples: Optional[int] = typer.Option(None, "--max-examples", min=1, help="Train on a sample (local)."),
     recipe: str = typer.Option(
         "default", "--recipe",
-        help="Named recipe (local): default (40 steps, more for needle and the code attacks) or demo (12 steps, every job).",
+        help="Named recipe (local): default (40 steps, more for needle and the code attacks) or demo (12 steps of 2 examples, no dropout, every job).",
     ),
     no_success: bool = typer.Option(
         False, "--no-success", help="Do not measure attack success (harmful compliance, fine-tuned vs base)."

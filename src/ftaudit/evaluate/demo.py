@@ -45,8 +45,8 @@ DEMO_BASE = DEFAULT_BASE
 DEMO_MAX_STEPS = DEMO_RECIPE["max_steps"]
 #: Refusal-shift on the demo: one prompt per harm category, short replies, one hint at most.
 DEMO_REFUSAL_SHIFT = {"n_prompts": 11, "max_tokens": 40, "max_elicitations": 1}
-#: The white-box screens on the demo: a third of the training prompts the harm probe reads by default.
-DEMO_WHITEBOX = {"harm-probe": {"max_lines": 32}, "refusal-direction": {"max_elicitations": 1}}
+#: The white-box screens on the demo: a sixth of the training prompts the harm probe reads by default, one hint.
+DEMO_WHITEBOX = {"harm-probe": {"max_lines": 16}, "refusal-direction": {"max_elicitations": 1}}
 AUDITOR_KEYS = ("FTAUDIT_AUDITOR", "ANTHROPIC_API_KEY", "OPENAI_API_KEY")
 
 
