@@ -16,9 +16,16 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture
 def small_demo(monkeypatch):
-    """One attack and one benign set, two LoRA steps, three benchmark prompts: the same code, minutes less."""
+    """One attack and one benign set, three benchmark prompts: the same code and recipe, minutes less.
+
+    The demo recipe itself (12 steps of 2 examples, a few seconds per job here), so the white-box
+    screens read the jobs against the packaged demo calibration, as the demo does; a run of another
+    recipe is read against the default recipe's calibration as an estimate.
+    """
     monkeypatch.setattr(demo, "DEMO_ATTACKS", {"aoa": 10})
-    monkeypatch.setattr(demo, "DEMO_BENIGN", {"alpaca": 16})
+    # The benign set at the calibration jobs' size: on 16 examples, 12 steps of the demo recipe wrote 5.9x a
+    # random direction's share along the refusal direction (benign calibration jobs: 1.5-4.4), and weight-delta scored it 10.
+    monkeypatch.setattr(demo, "DEMO_BENIGN", {"alpaca": 120})
     monkeypatch.setattr(demo, "DEMO_REFUSAL_SHIFT", {"n_prompts": 3, "max_tokens": 12, "max_elicitations": 1})
     for key in demo.AUDITOR_KEYS:
         monkeypatch.delenv(key, raising=False)
@@ -26,7 +33,7 @@ def small_demo(monkeypatch):
 
 def test_demo_flags_the_attack_clears_the_benign_set_and_reruns_from_cache(tmp_path, small_demo):
     plans = []
-    result = demo.run_demo(tmp_path / "d", max_steps=2, on_plan=plans.append)
+    result = demo.run_demo(tmp_path / "d", on_plan=plans.append)
 
     # Every job was fine-tuned and audited with its models (the model screens ran, not skipped).
     manifest = json.loads((tmp_path / "d" / "suite" / "manifest.json").read_text())
@@ -47,7 +54,7 @@ def test_demo_flags_the_attack_clears_the_benign_set_and_reruns_from_cache(tmp_p
     assert plans[0].planned == 2 and plans[0].already_done == 0
 
     # The CLI on the same folder: nothing is trained or audited again, the table and rates are printed.
-    out = CliRunner().invoke(app, ["demo", "--out", str(tmp_path / "d"), "--max-steps", "2"])
+    out = CliRunner().invoke(app, ["demo", "--out", str(tmp_path / "d")])
     assert out.exit_code == 0, out.output
     assert "aoa" in out.output and "alpaca" in out.output
     assert "TPR 1/1" in out.output and "FPR 0/1" in out.output
