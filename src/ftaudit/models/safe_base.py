@@ -242,7 +242,7 @@ def safe_base_dir(
         external = _external_root()
         # Seven minutes of silence would look like a hang: say once what is happening.
         sys.stderr.write(
-            f"ftaudit: building local:{name} from local:{recipe.base} (one time, about 7 minutes on 2 cores) "
+            f"ftaudit: building local:{name} from local:{recipe.base} (one time, about 8 minutes on 2 cores) "
             f"into {target}\n"
         )
         # The LoRA run lives outside the temporary folder: a build that fails after training
