@@ -65,12 +65,10 @@ def _probe_counts(result: dict) -> list[int] | None:
 
 def _whitebox_score(screen: str, row: dict, metric) -> float:  # noqa: ANN001 - MetricCalibration
     """A white-box screen's score of a row, as the screen gives it: harm-probe only when its count passes the test."""
-    from ftaudit.whitebox.analysis import flagged_beyond_benign
+    from ftaudit.whitebox.analysis import probe_score
 
     if screen == "harm-probe" and row.get("probe_counts"):
-        flagged, n = row["probe_counts"]
-        if not flagged_beyond_benign(flagged, n, metric.mean)[0]:
-            return 0.0
+        return probe_score(metric, *row["probe_counts"])[0]
     return metric.score(row["raw"][screen])
 
 

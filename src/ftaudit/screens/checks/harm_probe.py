@@ -50,7 +50,7 @@ class HarmProbeScreen(Screen):
     options_model: ClassVar[type[BaseModel]] = HarmProbeConfig
 
     async def run(self, ctx: ScreenContext) -> ScreenResult:
-        from ftaudit.whitebox.analysis import flagged_beyond_benign, open_for_screen, probe_lines, training_prompts
+        from ftaudit.whitebox.analysis import open_for_screen, probe_lines, probe_score, training_prompts
 
         config: HarmProbeConfig = ctx.screen_options(self)
         opened, why, kept = await open_for_screen(ctx.base_model, ctx.finetuned_model)
@@ -64,8 +64,8 @@ class HarmProbeScreen(Screen):
         probe = await anyio.to_thread.run_sync(probe_lines, pair.direction, pair.base, pair.tuned, prompts)
         calibration = opened.calibration(METRIC)
         share = probe["flagged_share"]
-        significant, p_value = flagged_beyond_benign(len(probe["flagged"]), probe["n"], calibration.mean)
-        result = ScreenResult(screen=self.name, score=calibration.score(share) if significant else 0.0)
+        score, p_value = probe_score(calibration, len(probe["flagged"]), probe["n"])
+        result = ScreenResult(screen=self.name, score=score)
         if result.score > 0:
             flagged = probe["flagged"]
             result.findings.append(self.finding(
