@@ -453,7 +453,9 @@ def test_opting_in_runs_unconfined_with_limits_still_applied(monkeypatch, tmp_pa
     )
     assert result.ok and result.mechanism == "unconfined"
     assert result.stdout == "one False\n"
-    looping = run_python("while True:\n    pass", limits=SandboxLimits(wall_seconds=1), allow_unconfined=True)
+    # The CPU limit defaults to the wall limit rounded up, so a busy loop raced the two (one CI run was killed
+    # for CPU at 0.999 s); a CPU limit well above the wall limit makes this the wall-clock check it means to be.
+    looping = run_python("while True:\n    pass", limits=SandboxLimits(wall_seconds=1, cpu_seconds=30), allow_unconfined=True)
     assert looping.timed_out and looping.mechanism == "unconfined"
     memory = run_python("bytearray(10 * 1024**3)", allow_unconfined=True)
     assert memory.killed_reason == "memory"
